@@ -1,0 +1,5 @@
+"""Shared pytest set-up. Fixtures for each sandbox part live in tests/fixtures/ and are
+registered here, so a test file only names the fixture it needs."""
+
+pytest_plugins = [
+]
