@@ -1,0 +1,153 @@
+"""The AWS sandbox: moto in server mode, seeded, reached through plain boto3."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from sandbox.aws import AwsSandbox, AwsSeedSpec, object_bytes
+from sandbox.aws.seed import seed_account
+
+
+def _connectable(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_starts_on_a_free_loopback_port_and_stops_without_leftovers():
+    before = set(threading.enumerate())
+    sandbox = AwsSandbox().start()
+    port = sandbox.port
+    try:
+        assert sandbox.endpoint_url.startswith("http://127.0.0.1:")
+        assert sandbox.port > 0 and _connectable(sandbox.port)
+        assert sandbox.credentials.access_key_id.startswith("AKIA")
+        assert sandbox.credentials.secret_access_key not in repr(sandbox.credentials)
+        # Calls leave keep-alive connections (and their handler threads) open until stop().
+        s3 = sandbox.boto3_client("s3")
+        s3.create_bucket(Bucket="ferry-lifecycle-probe", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["ferry-lifecycle-probe"]
+    finally:
+        sandbox.stop()
+    assert not _connectable(port)
+    assert set(threading.enumerate()) - before == set()
+
+
+def test_context_manager_releases_the_port():
+    with AwsSandbox() as sandbox:
+        port = sandbox.port
+        assert _connectable(port)
+    assert not _connectable(port)
+    with pytest.raises(RuntimeError):
+        sandbox.credentials  # noqa: B018
+
+
+def test_seeded_buckets_hold_the_reported_objects(aws_sandbox, aws_seed):
+    s3 = aws_sandbox.boto3_client("s3")
+    for bucket in (aws_seed.asis_bucket, aws_seed.tobe_bucket):
+        listed = s3.list_objects_v2(Bucket=bucket.name, Prefix=bucket.prefix)["Contents"]
+        assert {o["Key"]: o["Size"] for o in listed} == {o.key: o.size for o in bucket.objects}
+    assert aws_seed.asis_bucket.object_count == 6
+    assert 3_000_000 < aws_seed.asis_bucket.total_bytes < 5_000_000
+    assert aws_seed.tobe_bucket.object_count == 2 < aws_seed.asis_bucket.object_count
+    first = aws_seed.asis_bucket.objects[0]
+    body = s3.get_object(Bucket=aws_seed.asis_bucket.name, Key=first.key)["Body"].read()
+    assert body == object_bytes(first.key, first.size)
+
+
+def test_seeded_datasync_task_copies_asis_to_tobe(aws_sandbox, aws_seed):
+    datasync = aws_sandbox.boto3_client("datasync")
+    task = datasync.describe_task(TaskArn=aws_seed.datasync_task_arn)
+    assert task["Name"] == "ferry-landing"
+    assert task["SourceLocationArn"] == aws_seed.datasync_source_location_arn
+    assert task["DestinationLocationArn"] == aws_seed.datasync_destination_location_arn
+    source = datasync.describe_location_s3(LocationArn=aws_seed.datasync_source_location_arn)
+    target = datasync.describe_location_s3(LocationArn=aws_seed.datasync_destination_location_arn)
+    assert aws_seed.asis_bucket.name in source["LocationUri"]
+    assert aws_seed.tobe_bucket.name in target["LocationUri"]
+
+
+def test_seeded_redshift_clusters_and_snapshot(aws_sandbox, aws_seed):
+    redshift = aws_sandbox.boto3_client("redshift")
+    clusters = {c["ClusterIdentifier"]: c for c in redshift.describe_clusters()["Clusters"]}
+    assert set(clusters) == {"asis-warehouse", "tobe-warehouse"}
+    assert clusters["asis-warehouse"]["DBName"] == "asis"
+    snapshot = redshift.describe_cluster_snapshots(SnapshotIdentifier=aws_seed.snapshot_id)["Snapshots"][0]
+    assert snapshot["ClusterIdentifier"] == "asis-warehouse"
+    assert snapshot["SnapshotType"] == "manual"
+    assert f":{aws_seed.account_id}:" in snapshot["SnapshotArn"]
+    assert aws_seed.automated_snapshot_id is not None
+
+
+def test_seeded_secrets(aws_sandbox, aws_seed):
+    sm = aws_sandbox.boto3_client("secretsmanager")
+    assert set(aws_seed.secret_arns) == {"ferry/asis/cloudera-manager", "ferry/tobe/cloudera-manager"}
+    value = sm.get_secret_value(SecretId="ferry/asis/cloudera-manager")
+    assert value["ARN"] == aws_seed.secret_arns["ferry/asis/cloudera-manager"]
+    assert '"username"' in value["SecretString"]
+
+
+def test_seed_is_done_once_and_tolerates_a_rerun(aws_sandbox, aws_seed):
+    assert aws_sandbox.seed() is aws_seed
+    again = seed_account(
+        aws_sandbox.boto3_client,
+        endpoint_url=aws_sandbox.endpoint_url,
+        region=aws_sandbox.region,
+        account_id=aws_sandbox.account_id,
+        spec=aws_sandbox.spec,
+    )
+    assert again.datasync_task_arn == aws_seed.datasync_task_arn
+    assert again.secret_arns == aws_seed.secret_arns
+    assert len(aws_sandbox.boto3_client("redshift").describe_clusters()["Clusters"]) == 2
+
+
+def test_two_sandboxes_in_one_process_keep_their_own_accounts():
+    spec_a = AwsSeedSpec(asis_bucket="ferry-iso-a-asis", tobe_bucket="ferry-iso-a-tobe", asis_cluster="a-asis")
+    spec_b = AwsSeedSpec(asis_bucket="ferry-iso-b-asis", tobe_bucket="ferry-iso-b-tobe", asis_cluster="b-asis")
+    with AwsSandbox(spec=spec_a) as a, AwsSandbox(spec=spec_b) as b:
+        a.seed()
+        b.seed()
+        assert a.account_id != b.account_id
+        for sandbox, mine in ((a, "a-asis"), (b, "b-asis")):
+            clusters = {c["ClusterIdentifier"] for c in sandbox.boto3_client("redshift").describe_clusters()["Clusters"]}
+            assert clusters == {mine, "tobe-warehouse"}
+            buckets = {x["Name"] for x in sandbox.boto3_client("s3").list_buckets()["Buckets"]}
+            assert buckets == {sandbox.spec.asis_bucket, sandbox.spec.tobe_bucket}
+            assert len(sandbox.boto3_client("datasync").list_tasks()["Tasks"]) == 1
+
+
+def test_bucket_names_are_shared_by_running_sandboxes_and_freed_by_stop():
+    spec = AwsSeedSpec(asis_bucket="ferry-shared-asis", tobe_bucket="ferry-shared-tobe")
+    with AwsSandbox(spec=spec) as first:
+        first.seed()
+        with AwsSandbox(spec=spec) as second, pytest.raises(ClientError, match="BucketAlreadyExists"):
+            second.seed()
+    with AwsSandbox(spec=spec) as later:
+        assert later.seed().asis_bucket.name == "ferry-shared-asis"
+
+
+def test_unimplemented_calls_are_logged_not_printed(aws_sandbox, aws_seed, capfd, caplog):
+    caplog.set_level(logging.INFO, logger="sandbox.aws")
+    datasync = aws_sandbox.boto3_client("datasync")
+    with pytest.raises(ClientError):
+        datasync.list_task_executions(TaskArn=aws_seed.datasync_task_arn)
+    # werkzeug logs the error after it has sent the 500: give its thread a moment.
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and not any("not been implemented" in r.getMessage() for r in caplog.records):
+        time.sleep(0.02)
+    assert any("not been implemented" in r.getMessage() for r in caplog.records)
+    out, err = capfd.readouterr()
+    assert "Traceback" not in err and "POST /" not in err
+
+
+def test_rejects_a_bad_account_id():
+    with pytest.raises(ValueError, match="12 digits"):
+        AwsSandbox(account_id="42")
