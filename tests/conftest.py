@@ -2,6 +2,7 @@
 registered here, so a test file only names the fixture it needs."""
 
 pytest_plugins = [
+    "tests.fixtures.hbase",
     "tests.fixtures.warehouse",
     "tests.fixtures.slack",
     "tests.fixtures.aws",
