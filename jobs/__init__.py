@@ -1,0 +1,1 @@
+"""Long-running work, run by APScheduler with its job store in the state database."""

@@ -1,0 +1,121 @@
+"""The Bolt app: listeners ack at once and hand the work to a lazy listener (DESIGN: ack < 3 s).
+
+    Slack --signed request--> ack() --> lazy: commands.dispatch --> reply (ephemeral via
+    response_url) or outbox (channel messages, sent by bot/poster.py)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot import blocks as block_kit
+from bot import requests as slack_requests
+from commands import dispatch
+from commands.context import Reply, Services
+
+log = logging.getLogger(__name__)
+
+ACTION_PATTERN = re.compile(r"^ferry:")
+
+
+def make_client(token: str, api_url: str | None = None) -> WebClient:
+    """A WebClient that waits out HTTP 429 (Retry-After) and retries dropped connections."""
+    return WebClient(
+        token=token,
+        base_url=api_url or "https://slack.com/api/",
+        timeout=15,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=5), ConnectionErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def build_app(services: Services, client: WebClient, signing_secret: str, *, verify_token: bool = True,
+              workers: int = 8) -> App:
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        token_verification_enabled=verify_token,
+        listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-listener"),
+    )
+    register(app, services)
+    return app
+
+
+def register(app: App, services: Services) -> None:
+    def ack_only(ack) -> None:
+        ack()
+
+    def on_command(body: dict[str, Any], respond, client) -> None:
+        who = slack_requests.who_from_command(body)
+        reply = dispatch.run_command(services, who, body.get("text", ""), request_key=body.get("trigger_id"))
+        deliver(services, reply, respond=respond, client=client, trigger_id=body.get("trigger_id"),
+                channel=who.channel_id)
+
+    def on_action(body: dict[str, Any], respond, client) -> None:
+        who = slack_requests.who_from_action(body)
+        action = (body.get("actions") or [{}])[0]
+        message = body.get("message") or {}
+        ref = {"ts": message.get("ts"), "channel": who.channel_id}
+        reply = dispatch.run_action(services, who, action.get("action_id", ""), action.get("value", ""),
+                                    message_ref=ref)
+        deliver(services, reply, respond=respond, client=client, trigger_id=body.get("trigger_id"),
+                channel=who.channel_id)
+
+    def on_view(ack, body: dict[str, Any], client) -> None:
+        ack()
+        meta = slack_requests.view_metadata(body)
+        who = slack_requests.who_from_view(body, meta.get("channel"))
+        callback = body.get("view", {}).get("callback_id", "")
+        reply = dispatch.run_action(services, who, callback, meta.get("value", ""),
+                                    inputs=slack_requests.view_inputs(body))
+        deliver(services, reply, respond=None, client=client, trigger_id=None, channel=who.channel_id,
+                user=who.user_id)
+
+    app.command("/migrate")(ack=ack_only, lazy=[on_command])
+    app.action(ACTION_PATTERN)(ack=ack_only, lazy=[on_action])
+    app.view(ACTION_PATTERN)(on_view)
+
+
+def deliver(services: Services, reply: Reply | None, *, respond, client, trigger_id: str | None,
+            channel: str | None, user: str | None = None) -> None:
+    """Send a verb's reply where it belongs."""
+    if reply is None:
+        return
+    if reply.modal and trigger_id:
+        client.views_open(trigger_id=trigger_id, view=modal_view(reply.modal, channel))
+    if reply.message is None:
+        return
+    if reply.ephemeral:
+        payload = block_kit.render(reply.message)
+        if respond is not None:
+            respond(text=payload["text"], blocks=payload["blocks"], response_type="ephemeral",
+                    replace_original=False)
+        elif user:
+            services.post_ephemeral(user, reply.message)
+    else:
+        services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
+
+
+def modal_view(modal: dict[str, Any], channel: str | None) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": modal["action_id"],
+        "private_metadata": json.dumps({"value": modal.get("value", ""), "channel": channel}),
+        "title": {"type": "plain_text", "text": block_kit.clip(modal.get("title", "Ferry"), 24)},
+        "submit": {"type": "plain_text", "text": block_kit.clip(modal.get("submit", "Submit"), 24)},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{
+            "type": "input",
+            "block_id": "input",
+            "label": {"type": "plain_text", "text": block_kit.clip(modal.get("label", "Reason"), 2000)},
+            "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
+                        "min_length": 3, "max_length": 2000},
+        }],
+    }

@@ -1,0 +1,281 @@
+"""The command line: check, serve, console, run, audit, sandbox, demo."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+
+import config as config_module
+from config import ConfigError
+
+log = logging.getLogger("ferry")
+
+DEFAULT_CONFIG = os.environ.get("FERRY_CONFIG", "app.yaml")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Ferry: a migration run from Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate app.yaml and the environment")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+
+    p = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or HTTP with --http)")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+
+    p = sub.add_parser("console", help="a terminal chat with Ferry, no Slack needed")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--as", dest="user", help="the Slack user ID you act as")
+
+    p = sub.add_parser("run", help="run one verb from the shell and print its result",
+                       usage="python -m bot run VERB [ARGS...] [--config app.yaml] [--as USER_ID] [--json]")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--as", dest="user")
+    p.add_argument("--json", action="store_true", help="print the result object as JSON")
+
+    p = sub.add_parser("audit", help="export the audit trail")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    p = sub.add_parser("sandbox", help="start the embedded AS-IS and TO-BE estate on 127.0.0.1")
+    p.add_argument("--estate", default="fieldnote")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--write-config", default=None)
+
+    p = sub.add_parser("demo", help="the sandbox and Ferry together, in a terminal")
+    p.add_argument("--config", default=None)
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    words: list[str] = []
+    if argv[:1] == ["run"]:
+        # The verb's own options (--sample 100, --full) are not ours: keep only Ferry's.
+        argv, words = _split_run_args(argv)
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        if not words:
+            parser.error("run needs a verb, e.g. `python -m bot run status`")
+        args.verb, args.args = words[0], words[1:]
+    logging.basicConfig(level=os.environ.get("FERRY_LOG_LEVEL", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = globals()[f"cmd_{args.command}"]
+    try:
+        return handler(args) or 0
+    except ConfigError as e:
+        print(f"Configuration error in {getattr(args, 'config', 'app.yaml')}: {e}", file=sys.stderr)
+        return 2
+
+
+def _split_run_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    ours, words, i = ["run"], [], 1
+    while i < len(argv):
+        word = argv[i]
+        if word in ("--config", "--as") and i + 1 < len(argv):
+            ours += [word, argv[i + 1]]
+            i += 2
+            continue
+        if word.startswith(("--config=", "--as=")) or word in ("--json", "-h", "--help"):
+            ours.append(word)
+        else:
+            words.append(word)
+        i += 1
+    return ours, words
+
+
+# --- check --------------------------------------------------------------------------------------
+
+def cmd_check(args) -> int:
+    cfg = config_module.load(args.config)
+    print(f"{args.config}: valid (version {cfg.version})")
+    print(f"  channel {cfg.slack.channel}; {len(cfg.people.operators)} operator entries, "
+          f"{len(cfg.people.approvers)} approver entries; state in {cfg.state.path}")
+    for name, estate in cfg.estates.items():
+        parts = [k for k in ("cloudera", "hbase", "warehouse", "aws") if getattr(estate, k)]
+        print(f"  estate {name}: {', '.join(parts) or 'no endpoints'}")
+    for section, value in cfg.sections.items():
+        count = len(value) if hasattr(value, "__len__") else 1
+        print(f"  {section}: {count}")
+    missing = [v for v in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not os.environ.get(v)]
+    if missing:
+        print(f"  note: {', '.join(missing)} not set: `serve` needs them (the console and `run` do not)")
+    if not os.environ.get("SLACK_APP_TOKEN"):
+        print("  note: SLACK_APP_TOKEN not set: `serve` will need --http (Socket Mode needs an xapp- token)")
+    return 0
+
+
+# --- serve --------------------------------------------------------------------------------------
+
+def cmd_serve(args) -> int:
+    from bot.app import build_app, make_client
+    from bot.directory import SlackDirectory
+    from bot.poster import SlackSink
+    from bot.runtime import Runtime
+
+    token = os.environ.get("SLACK_BOT_TOKEN")
+    secret = os.environ.get("SLACK_SIGNING_SECRET")
+    app_token = os.environ.get("SLACK_APP_TOKEN")
+    missing = [n for n, v in (("SLACK_BOT_TOKEN", token), ("SLACK_SIGNING_SECRET", secret)) if not v]
+    if missing:
+        print(f"serve needs {', '.join(missing)} in the environment (see README: Slack set-up).", file=sys.stderr)
+        return 2
+    if not args.http and not app_token:
+        print("Set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or pass --http to serve HTTP.", file=sys.stderr)
+        return 2
+    client = make_client(token, os.environ.get("SLACK_API_URL"))
+    runtime = Runtime(args.config, sink=SlackSink(client))
+    runtime.services.directory = SlackDirectory(client, runtime.store)
+    verified = _verify_token(client)
+    if verified is False:
+        return 2
+    app = build_app(runtime.services, client, secret, verify_token=False)
+    runtime.start()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        if args.http:
+            from bot.server import HttpServer
+
+            server = HttpServer(app, runtime.store, args.host, args.port).start()
+            print(f"Ferry listening on {server.url}/slack/events (health: {server.url}/healthz)", flush=True)
+            stop.wait()
+            server.stop()
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(app, app_token)
+            handler.connect()
+            print("Ferry connected to Slack in Socket Mode", flush=True)
+            stop.wait()
+            handler.close()
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _verify_token(client) -> bool | None:
+    """auth.test: False for a bad token (stop), None if Slack is unreachable (start anyway: the
+    outbox keeps what is queued until Slack answers), True when verified."""
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        client.auth_test()
+    except SlackApiError as e:
+        print(f"Slack refused SLACK_BOT_TOKEN: {e.response.get('error')}", file=sys.stderr)
+        return False
+    except Exception as e:
+        log.warning("Slack is not reachable (%s); starting anyway, messages wait in the outbox", type(e).__name__)
+        return None
+    return True
+
+
+# --- console and run ----------------------------------------------------------------------------
+
+def cmd_console(args) -> int:
+    from bot.console import Console
+
+    Console(args.config, user=args.user).loop()
+    return 0
+
+
+def cmd_run(args) -> int:
+    from bot import text as text_render
+    from bot.runtime import Runtime
+    from commands import dispatch
+    from jobs.inline import InlineJobs
+    from state import outbox
+    from state.audit import Who
+
+    runtime = Runtime(args.config, with_scheduler=True)
+    cfg = runtime.config
+    runtime.scheduler.start(paused=True)  # recurring jobs are stored for the serving bot, not run here
+    runtime.services.jobs = InlineJobs(runtime.scheduler)
+    from jobs import context as job_context
+
+    job_context.set_services(runtime.services)
+    user = args.user or next((p for p in cfg.people.operators if not p.startswith("S")), "USCRIPT")
+    who = Who(user_id=user, team_id=None, channel_id=cfg.slack.channel)
+    first_row = runtime.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM outbox").fetchone()[0]
+    try:
+        words = [args.verb, *args.args]
+        import shlex
+
+        reply = dispatch.run_command(runtime.services, who, " ".join(shlex.quote(w) for w in words))
+        if reply and reply.message and not reply.ephemeral:
+            runtime.services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
+        queued = [r for r in outbox.pending(runtime.store, limit=1000) if r.id > first_row]
+    finally:
+        runtime.scheduler.shutdown()
+        job_context.set_services(None)
+    failed = bool(reply and ("error" in reply.data or "refused" in reply.data))
+    if args.json:
+        out = {"ok": not failed, "result": reply.data if reply else {},
+               "messages": [r.message for r in queued]}
+        print(json.dumps(out, indent=2, default=str))
+    else:
+        if reply and reply.message and reply.ephemeral:
+            print(text_render.render(reply.message)[0])
+        from commands.message import Message
+
+        for row in queued:
+            print(text_render.render(Message.from_dict(row.message))[0])
+    return 2 if failed else 0
+
+
+# --- audit --------------------------------------------------------------------------------------
+
+def cmd_audit(args) -> int:
+    from state import Store, audit
+
+    cfg = config_module.load(args.config)
+    entries = audit.all_entries(Store(cfg.state.path))
+    if args.format == "json":
+        print(json.dumps(entries, indent=2, default=str))
+    else:
+        fields = ["id", "at", "user_id", "team_id", "enterprise_id", "channel_id", "action", "target", "outcome",
+                  "reason", "plan_hash", "detail"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
+        writer.writeheader()
+        for e in entries:
+            writer.writerow({**e, "detail": json.dumps(e["detail"])})
+    return 0
+
+
+# --- sandbox and demo ---------------------------------------------------------------------------
+
+def cmd_sandbox(args) -> int:
+    try:
+        from sandbox.cli import run_sandbox
+    except ImportError:
+        print("The sandbox is not built yet.", file=sys.stderr)
+        return 2
+    return run_sandbox(estate=args.estate, data_dir=args.data_dir, write_config=args.write_config)
+
+
+def cmd_demo(args) -> int:
+    try:
+        from sandbox.cli import run_demo
+    except ImportError:
+        run_demo = None
+    if run_demo is not None:
+        return run_demo(config=args.config)
+    from bot.console import Console
+
+    print(DEMO_TOUR)
+    Console(args.config or "app.yaml").loop()
+    return 0
+
+
+DEMO_TOUR = """Ferry demo (terminal console). Try:
+  /migrate help
+  /migrate status
+  /migrate help status
+"""

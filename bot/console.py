@@ -1,0 +1,145 @@
+"""A terminal chat with Ferry: type `/migrate …`, see what Ferry would post, press a button by
+its number. Goes through the same dispatcher, state, outbox and poster as Slack."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TextIO
+
+from bot import text as text_render
+from bot.runtime import Runtime
+from commands import dispatch
+from commands.context import Reply
+from commands.message import Message
+from state.audit import Who
+
+
+class ConsoleSink:
+    """The poster's sink for a terminal: prints what would be posted, numbering the buttons."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._ts = 0
+
+    def post(self, channel: str, payload: dict, thread_ts: str | None = None) -> str:
+        self._ts += 1
+        where = f"thread {thread_ts}" if thread_ts else f"#{channel}"
+        self.console.show_payload(f"[{where}] message {self._ts}", payload)
+        return str(self._ts)
+
+    def update(self, channel: str, ts: str, payload: dict) -> None:
+        self.console.show_payload(f"[#{channel}] message {ts} (updated)", payload)
+
+    def ephemeral(self, channel: str, user: str, payload: dict) -> None:
+        self.console.show_payload(f"[only you, {user}]", payload)
+
+
+class Console:
+    def __init__(self, config_path: str, user: str | None = None, out: TextIO = sys.stdout) -> None:
+        self.out = out
+        self.lock = threading.Lock()
+        self.buttons: list = []
+        self.runtime = Runtime(config_path, sink=ConsoleSink(self), post_interval_s=0.0)
+        cfg = self.runtime.config
+        self.user = user or next((p for p in cfg.people.operators if not p.startswith("S")), "UCONSOLE")
+        self.who = Who(user_id=self.user, team_id="TCONSOLE", channel_id=cfg.slack.channel)
+        self._messages: dict[str, Message] = {}
+
+    def show_payload(self, title: str, payload: dict) -> None:
+        message = _message_from_payload(payload)
+        self.show(title, message)
+
+    def show(self, title: str, message: Message) -> None:
+        with self.lock:
+            body, buttons = text_render.render(message, buttons_from=len(self.buttons) + 1)
+            self.buttons.extend(buttons)
+            print(f"\n--- {title}\n{body}", file=self.out, flush=True)
+
+    def handle_line(self, line: str) -> None:
+        line = line.strip()
+        if not line:
+            return
+        if line.isdigit():
+            index = int(line) - 1
+            if not 0 <= index < len(self.buttons):
+                print(f"No button {line}.", file=self.out)
+                return
+            button = self.buttons[index]
+            reply = dispatch.run_action(self.runtime.services, self.who, button.action_id, button.value,
+                                        request_key=f"console:{index}:{button.action_id}:{button.value}")
+        elif line.startswith("/migrate"):
+            reply = dispatch.run_command(self.runtime.services, self.who, line[len("/migrate"):].strip())
+        elif line in ("quit", "exit"):
+            raise EOFError
+        else:
+            print("Type `/migrate help`, a button number, or `quit`.", file=self.out)
+            return
+        self.deliver(reply)
+
+    def deliver(self, reply: Reply | None) -> None:
+        if reply is None:
+            return
+        if reply.modal:
+            answer = input(f"{reply.modal.get('label', 'Reason')}: ")
+            follow = dispatch.run_action(self.runtime.services, self.who, reply.modal["action_id"],
+                                         reply.modal.get("value", ""), inputs={"input": answer})
+            self.deliver(follow)
+        if reply.message is None:
+            return
+        if reply.ephemeral:
+            self.show(f"[only you, {self.user}]", reply.message)
+        else:
+            self.runtime.services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
+            if self.runtime.poster:
+                self.runtime.poster.drain_once()  # show it before the next prompt
+
+    def loop(self, lines=None) -> None:
+        self.runtime.start()
+        print(f"Ferry console — you are {self.user} in #{self.runtime.config.slack.channel}. "
+              "Type `/migrate help`, a button number, or `quit`.", file=self.out, flush=True)
+        try:
+            source = lines if lines is not None else _stdin_lines()
+            for line in source:
+                try:
+                    self.handle_line(line)
+                except EOFError:
+                    break
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if self.runtime.poster:
+                self.runtime.poster.drain_once()
+            self.runtime.stop()
+
+
+def _stdin_lines():
+    while True:
+        try:
+            yield input("> ")
+        except EOFError:
+            return
+
+
+def _message_from_payload(payload: dict) -> Message:
+    """The console prints Block Kit back as text: rebuild a Message from rendered blocks."""
+    from commands.message import Actions, Button, Context, Divider, Header, Section
+
+    blocks = []
+    for b in payload.get("blocks", []):
+        kind = b["type"]
+        if kind == "header":
+            blocks.append(Header(b["text"]["text"]))
+        elif kind == "section":
+            accessory = b.get("accessory")
+            button = Button(accessory["text"]["text"], accessory["action_id"], accessory.get("value", "")) \
+                if accessory and accessory.get("type") == "button" else None
+            blocks.append(Section(b.get("text", {}).get("text", ""), [f["text"] for f in b.get("fields", [])], button))
+        elif kind == "context":
+            blocks.append(Context([e.get("text", "") for e in b["elements"]]))
+        elif kind == "divider":
+            blocks.append(Divider())
+        elif kind == "actions":
+            blocks.append(Actions([Button(e["text"]["text"], e["action_id"], e.get("value", ""))
+                                   for e in b["elements"] if e.get("type") == "button"]))
+    return Message(payload.get("text", ""), blocks)

@@ -1,0 +1,174 @@
+"""The poster: the only code that calls chat.postMessage / chat.update / chat.postEphemeral.
+
+It drains the outbox (state/outbox.py) in order: a card's first row posts it and records its
+`ts`, later rows update that message in place; thread rows go under their card. It keeps to
+about one message a second per channel (Slack's chat.postMessage limit); HTTP 429 is waited out
+by the client's RateLimitErrorRetryHandler. After a restart it sends what was still unsent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Protocol
+
+from bot import blocks as block_kit
+from commands.message import Message
+from state import Store, outbox
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+class Sink(Protocol):
+    """Where messages go: Slack (SlackSink) or a terminal (bot/console.py)."""
+
+    def post(self, channel: str, payload: dict, thread_ts: str | None = None) -> str: ...
+
+    def update(self, channel: str, ts: str, payload: dict) -> None: ...
+
+    def ephemeral(self, channel: str, user: str, payload: dict) -> None: ...
+
+
+class PermanentError(Exception):
+    """Slack refused the message itself (invalid_blocks, channel_not_found, ...): retrying won't help."""
+
+
+class SlackSink:
+    def __init__(self, client) -> None:  # a slack_sdk WebClient
+        self.client = client
+
+    def post(self, channel: str, payload: dict, thread_ts: str | None = None) -> str:
+        resp = self._call(self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, **payload)
+        return resp["ts"]
+
+    def update(self, channel: str, ts: str, payload: dict) -> None:
+        self._call(self.client.chat_update, channel=channel, ts=ts, **payload)
+
+    def ephemeral(self, channel: str, user: str, payload: dict) -> None:
+        self._call(self.client.chat_postEphemeral, channel=channel, user=user, **payload)
+
+    @staticmethod
+    def _call(method, **kwargs):
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            return method(**kwargs)
+        except SlackApiError as e:
+            error = e.response.get("error", "unknown") if e.response is not None else "unknown"
+            status = e.response.status_code if e.response is not None else 0
+            if status == 429 or status >= 500 or error in ("ratelimited", "internal_error", "fatal_error"):
+                raise  # transient: try again later
+            raise PermanentError(f"Slack refused {method.__name__}: {error}") from None
+
+
+class Poster:
+    def __init__(self, store: Store, sink: Sink, *, min_interval_s: float = 1.0, poll_s: float = 0.2) -> None:
+        self.store = store
+        self.sink = sink
+        self.min_interval_s = min_interval_s
+        self.poll_s = poll_s
+        self._last_post: dict[str, float] = {}
+        self._drain_lock = threading.Lock()  # one pass at a time, whoever calls it
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- running ---------------------------------------------------------------------------
+    def start(self) -> Poster:
+        self._thread = threading.Thread(target=self._loop, name="ferry-poster", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain_once()
+            except Exception:  # the poster never dies; the row stays pending
+                log.exception("poster pass failed")
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+        self.store.close()
+
+    # -- one pass ---------------------------------------------------------------------------
+    def drain_once(self) -> int:
+        """Send everything pending now. Returns how many rows were sent."""
+        sent = 0
+        with self._drain_lock:
+            for row in outbox.pending(self.store):
+                if self._stop.is_set():
+                    break
+                if self._send(row):
+                    sent += 1
+        return sent
+
+    def _send(self, row: outbox.OutboxRow) -> bool:
+        message = Message.from_dict(row.message)
+        payload = block_kit.render(message)
+        outbox.mark_sending(self.store, row.id)
+        try:
+            if row.user_id:
+                self.sink.ephemeral(row.channel, row.user_id, payload)
+            elif row.card_key and not row.thread_of and (known := outbox.card_ts(self.store, row.card_key)):
+                self.sink.update(known[0], known[1], payload)
+            else:
+                thread_ts = None
+                if row.thread_of:
+                    parent = outbox.card_ts(self.store, row.thread_of)
+                    if parent is None and not self._parent_lost(row.thread_of):
+                        outbox.mark_retry(self.store, row.id, "waiting for the parent card")
+                        return False
+                    thread_ts = parent[1] if parent else None
+                self._pace(row.channel)
+                ts = self.sink.post(row.channel, payload, thread_ts=thread_ts)
+                if row.card_key and not row.thread_of:
+                    outbox.set_card(self.store, row.card_key, row.channel, ts)
+                if message.attachment:
+                    self._post_attachment(row.channel, ts if not thread_ts else thread_ts, message.attachment)
+        except PermanentError as e:
+            log.error("outbox row %s dropped: %s", row.id, e)
+            outbox.mark_failed(self.store, row.id, str(e))
+            return False
+        except Exception as e:
+            error = f"{type(e).__name__}: {e}"[:500]
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                log.error("outbox row %s failed %d times, giving up: %s", row.id, MAX_ATTEMPTS, error)
+                outbox.mark_failed(self.store, row.id, error)
+            else:
+                log.warning("outbox row %s not sent (%s); will retry", row.id, error)
+                outbox.mark_retry(self.store, row.id, error)
+                time.sleep(min(5.0, 0.5 * 2 ** row.attempts))
+            return False
+        outbox.mark_sent(self.store, row.id)
+        return True
+
+    def _post_attachment(self, channel: str, thread_ts: str, text: str) -> None:
+        for chunk in block_kit.attachment_chunks(text)[:20]:
+            self._pace(channel)
+            self.sink.post(channel, {"text": "report", "blocks": [
+                {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}]}, thread_ts=thread_ts)
+
+    def _parent_lost(self, card_key: str) -> bool:
+        """A thread reply whose card will never be posted (failed) goes to the channel instead."""
+        row = self.store.db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE card_key = ? AND thread_of IS NULL AND state IN ('pending','sending')",
+            [card_key]).fetchone()
+        return row[0] == 0
+
+    def _pace(self, channel: str) -> None:
+        wait = self._last_post.get(channel, 0) + self.min_interval_s - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self._last_post[channel] = time.monotonic()

@@ -1,0 +1,67 @@
+"""HTTP mode: Bolt behind a small threaded WSGI server on the address you choose (App.start()
+would bind 0.0.0.0). POST /slack/events for commands and interactivity, GET /healthz."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socketserver
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from state import Store, outbox
+
+log = logging.getLogger(__name__)
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        log.debug("http: " + format, *args)
+
+
+def wsgi_app(app: App, store: Store):
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            body = json.dumps({"ok": True, "schema": store.schema_version, "outbox": outbox.counts(store)}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+class HttpServer:
+    def __init__(self, app: App, store: Store, host: str = "127.0.0.1", port: int = 3000) -> None:
+        self.httpd = make_server(host, port, wsgi_app(app, store), server_class=_ThreadingWSGIServer,
+                                 handler_class=_QuietHandler)
+        self.host, self.port = self.httpd.server_address[:2]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def start(self) -> HttpServer:
+        self._thread = threading.Thread(target=self.serve_forever, name="ferry-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread:
+            self._thread.join(5)

@@ -1,0 +1,51 @@
+"""Message -> plain text for the console and `python -m bot run`."""
+
+from __future__ import annotations
+
+import re
+
+from bot.blocks import table_text
+from commands.message import Actions, Context, Divider, Header, Image, Message, Section, Table
+
+
+def plain(mrkdwn: str) -> str:
+    text = re.sub(r"<#([A-Z0-9]+)>", r"#\1", mrkdwn)
+    text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
+    text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", text)
+    return text
+
+
+def render(message: Message, buttons_from: int = 1) -> tuple[str, list]:
+    """Text of the message, and its buttons in the order they are numbered."""
+    lines: list[str] = []
+    buttons = []
+    for b in message.blocks:
+        if isinstance(b, Header):
+            lines.append(f"== {b.text} ==")
+        elif isinstance(b, Section):
+            if b.text:
+                lines.append(plain(b.text))
+            for f in b.fields:
+                lines.append("  " + plain(f).replace("\n", " "))
+            if b.button:
+                buttons.append(b.button)
+                lines.append(f"  [{buttons_from + len(buttons) - 1}] {b.button.label}")
+        elif isinstance(b, Context):
+            lines.append("  " + " | ".join(plain(t) for t in b.texts))
+        elif isinstance(b, Divider):
+            lines.append("-" * 40)
+        elif isinstance(b, Actions):
+            labels = []
+            for button in b.buttons:
+                buttons.append(button)
+                labels.append(f"[{buttons_from + len(buttons) - 1}] {button.label}")
+            lines.append("  " + "   ".join(labels))
+        elif isinstance(b, Table):
+            lines.append(table_text(b, 100_000).strip("`\n"))
+        elif isinstance(b, Image):
+            lines.append(f"[image: {b.alt}]")
+    if not lines:
+        lines.append(message.text)
+    if message.attachment:
+        lines.append(message.attachment)
+    return "\n".join(lines), buttons

@@ -1,0 +1,123 @@
+"""From a command line or a button click to a verb's reply: parse, check the channel and the
+permission, make it idempotent, run, audit. Used alike by Slack, the console and `run`."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import shlex
+
+from commands import texts
+from commands.context import Invocation, Reply, Services
+from commands.errors import OutsideFailure, Refused, UsageError
+from commands.message import Context, Message, Section
+from commands.permissions import ROLE_NAMES, allowed
+from commands.registry import Permission, Verb, parse_action_id, verbs
+from state import audit, processed
+from state.audit import Who
+
+log = logging.getLogger(__name__)
+
+
+def run_command(services: Services, who: Who, text: str, *, request_key: str | None = None) -> Reply | None:
+    """Handle `/migrate <text>`. Returns None when `request_key` was already handled (a retry)."""
+    if request_key and not processed.claim(services.store, f"cmd:{request_key}"):
+        log.info("duplicate delivery of %s ignored", request_key)
+        return None
+    try:
+        words = shlex.split(text or "")
+    except ValueError as e:
+        return usage_reply(f"Could not read the command: {e}.", "help")
+    name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+    registry = verbs()
+    verb = registry.get(name)
+    if verb is None:
+        return _unknown_verb(services, who, name)
+    if not _in_channel(services, who):
+        return _refuse(services, who, name, " ".join(args),
+                       texts.WRONG_CHANNEL.format(channel=services.config.slack.channel), "wrong channel")
+    if not allowed(services, who.user_id, verb.permission):
+        role = ROLE_NAMES[verb.permission]
+        return _refuse(services, who, name, " ".join(args), texts.NOT_ALLOWED.format(verb=name, role=role),
+                       f"not in {role}")
+    inv = Invocation(verb=name, args=args, who=who, services=services, request_key=request_key)
+    return _run(verb, verb.handler, inv, mutating=verb.permission is not Permission.READ)
+
+
+def run_action(services: Services, who: Who, action_id: str, value: str, *, request_key: str | None = None,
+               message_ref: dict | None = None, inputs: dict[str, str] | None = None) -> Reply | None:
+    """Handle a button click. `request_key` defaults to action + value + user: a double click
+    (or Slack delivering the same click twice) acts once."""
+    parsed = parse_action_id(action_id)
+    verb = verbs().get(parsed[0]) if parsed else None
+    action = verb.actions.get(parsed[1]) if verb and parsed else None
+    if verb is None or action is None:
+        return Reply(Message("That button is no longer handled by Ferry.",
+                             [Section("That button is no longer handled by Ferry. Run the command again.")]))
+    target = f"{verb.name}:{parsed[1]}"
+    if not _in_channel(services, who):
+        return _refuse(services, who, target, value,
+                       texts.WRONG_CHANNEL.format(channel=services.config.slack.channel), "wrong channel")
+    if not allowed(services, who.user_id, action.permission):
+        role = ROLE_NAMES[action.permission]
+        return _refuse(services, who, target, value, texts.NOT_ALLOWED.format(verb=verb.name, role=role),
+                       f"not in {role}")
+    key = request_key or f"{action_id}|{value}|{who.user_id}"
+    if not processed.claim(services.store, f"act:{key}"):
+        return Reply(Message(texts.ALREADY_HANDLED, [Context([texts.ALREADY_HANDLED])]))
+    inv = Invocation(verb=verb.name, args=[], who=who, services=services, request_key=key, value=value,
+                     action=parsed[1], message_ref=message_ref or {}, inputs=inputs or {})
+    return _run(verb, action.handler, inv, mutating=True)
+
+
+def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
+    target = " ".join(inv.args) or inv.value or None
+    action_name = verb.name if not inv.action else f"{verb.name}:{inv.action}"
+    try:
+        reply = handler(inv)
+    except UsageError as e:
+        return usage_reply(str(e), verb.name)
+    except Refused as e:
+        return _refuse(inv.services, inv.who, action_name, target, str(e), str(e))
+    except OutsideFailure as e:
+        audit.append(inv.store, inv.who, action_name, "failed", target=target, reason=str(e))
+        return Reply(Message(str(e), [Section(f":warning: {e}")]))
+    except Exception as e:  # the bot keeps running; the user gets a sentence, the log the trace
+        log.exception("verb %s failed", action_name)
+        audit.append(inv.store, inv.who, action_name, "failed", target=target, reason=type(e).__name__)
+        msg = texts.INTERNAL_ERROR.format(verb=verb.name, error=f"{type(e).__name__}: {e}"[:300])
+        return Reply(Message(msg, [Section(f":x: {msg}")]))
+    if mutating:
+        audit.append(inv.store, inv.who, action_name, "ok", target=target)
+    return reply
+
+
+def usage_reply(problem: str, verb_name: str) -> Reply:
+    verb = verbs().get(verb_name)
+    lines = [f":grey_question: {problem}"]
+    if verb is not None:
+        lines.append(f"Usage: `/migrate {verb.usage}`")
+        lines.extend(f"Example: `/migrate {e}`" for e in verb.examples[:2])
+    lines.append("`/migrate help` lists every verb.")
+    return Reply(Message(problem, [Section("\n".join(lines))]), data={"error": problem, "usage": verb_name})
+
+
+def _unknown_verb(services: Services, who: Who, name: str) -> Reply:
+    problem = texts.UNKNOWN_VERB.format(verb=name)
+    close = difflib.get_close_matches(name, list(verbs()), n=1, cutoff=0.6)
+    lines = [f":grey_question: {problem}"]
+    if close:
+        lines.append(texts.DID_YOU_MEAN.format(suggestion=close[0]))
+    lines.append("`/migrate help` lists every verb.")
+    return Reply(Message(problem, [Section("\n".join(lines))]),
+                 data={"error": problem, "did_you_mean": close[0] if close else None})
+
+
+def _in_channel(services: Services, who: Who) -> bool:
+    return who.channel_id is None or who.channel_id == services.config.slack.channel
+
+
+def _refuse(services: Services, who: Who, action: str, target: str | None, explanation: str, reason: str) -> Reply:
+    audit.append(services.store, who, action, "refused", target=target or None, reason=reason)
+    return Reply(Message(explanation, [Section(f":no_entry: {explanation}")]),
+                 data={"refused": reason, "explanation": explanation})

@@ -1,0 +1,123 @@
+"""The plain message model verbs and jobs speak. No Slack here: bot/blocks.py turns a
+`Message` into Block Kit, bot/console renders it as text, and the outbox stores it as JSON.
+
+    Message(text="fallback", blocks=[Header("Status"), Section("*2* transfers"), Actions([...])])
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Header:
+    text: str
+
+
+@dataclass
+class Section:
+    text: str = ""
+    fields: list[str] = field(default_factory=list)
+    button: Button | None = None
+
+
+@dataclass
+class Context:
+    texts: list[str]
+
+
+@dataclass
+class Divider:
+    pass
+
+
+@dataclass
+class Confirm:
+    title: str
+    text: str
+    confirm: str = "Yes"
+    deny: str = "Cancel"
+
+
+@dataclass
+class Button:
+    label: str
+    action_id: str  # "ferry:<verb>:<action>"; see commands.registry
+    value: str = ""
+    style: str | None = None  # "primary" | "danger"
+    confirm: Confirm | None = None
+
+
+@dataclass
+class Actions:
+    buttons: list[Button]
+
+
+@dataclass
+class Table:
+    """A small table, shown as monospaced text (Block Kit has no table block in messages)."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    align_right: list[int] = field(default_factory=list)  # column indexes with numbers
+
+
+@dataclass
+class Image:
+    url: str
+    alt: str
+
+
+Element = Header | Section | Context | Divider | Actions | Table | Image
+_TYPES: dict[str, type] = {c.__name__: c for c in (Header, Section, Context, Divider, Actions, Table, Image)}
+
+
+@dataclass
+class Message:
+    text: str  # notification / fallback text
+    blocks: list[Element] = field(default_factory=list)
+    attachment: str | None = None  # a long plain-text report, posted as a file or in the thread
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "attachment": self.attachment,
+            "blocks": [{"type": type(b).__name__, **asdict(b)} for b in self.blocks],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        blocks = []
+        for raw in data.get("blocks", []):
+            raw = dict(raw)
+            kind = _TYPES[raw.pop("type")]
+            if kind is Section and raw.get("button"):
+                raw["button"] = _button(raw["button"])
+            if kind is Actions:
+                raw["buttons"] = [_button(b) for b in raw["buttons"]]
+            blocks.append(kind(**raw))
+        return cls(text=data["text"], blocks=blocks, attachment=data.get("attachment"))
+
+    def buttons(self) -> list[Button]:
+        out = []
+        for b in self.blocks:
+            if isinstance(b, Actions):
+                out.extend(b.buttons)
+            elif isinstance(b, Section) and b.button:
+                out.append(b.button)
+        return out
+
+
+def _button(raw: dict[str, Any]) -> Button:
+    raw = dict(raw)
+    if raw.get("confirm"):
+        raw["confirm"] = Confirm(**raw["confirm"])
+    return Button(**raw)
+
+
+def progress_bar(fraction: float, width: int = 20) -> str:
+    """`▓▓▓▓▓░░░░░ 50%`: a progress bar that renders the same in Slack and a terminal."""
+    fraction = max(0.0, min(1.0, fraction))
+    filled = int(round(fraction * width))
+    return "▓" * filled + "░" * (width - filled) + f" {fraction * 100:.0f}%"

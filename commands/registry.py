@@ -1,0 +1,73 @@
+"""The verb registry: the one place a verb is added.
+
+A verb is a module under commands/ that defines `VERB = Verb(...)`. Add its module name to
+`VERB_MODULES` and it appears in `/migrate help`, in the console and in `python -m bot run`.
+Buttons belong to verbs too: `Verb.actions` maps an action name to its handler, and a button's
+action_id is `ferry:<verb>:<action>`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from commands.context import Invocation, Reply
+
+
+class Permission(Enum):
+    READ = "read"  # anyone in the migration channel
+    OPERATE = "operate"  # people.operators
+    APPROVE = "approve"  # people.approvers
+
+
+Handler = Callable[[Invocation], Reply]
+
+
+@dataclass(frozen=True)
+class Action:
+    handler: Handler
+    permission: Permission = Permission.OPERATE
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    usage: str  # "count <table|all>"
+    summary: str  # one line for help
+    handler: Handler
+    permission: Permission = Permission.READ
+    actions: dict[str, Action] = field(default_factory=dict)
+    examples: tuple[str, ...] = ()
+
+
+VERB_MODULES: tuple[str, ...] = (
+    "commands.help",
+    "commands.status",
+)
+
+_verbs: dict[str, Verb] | None = None
+
+
+def verbs() -> dict[str, Verb]:
+    """All registered verbs by name, in help order (loaded once)."""
+    global _verbs
+    if _verbs is None:
+        loaded = {}
+        for module_name in VERB_MODULES:
+            verb = importlib.import_module(module_name).VERB
+            loaded[verb.name] = verb
+        _verbs = loaded
+    return _verbs
+
+
+def action_id(verb: str, action: str) -> str:
+    return f"ferry:{verb}:{action}"
+
+
+def parse_action_id(value: str) -> tuple[str, str] | None:
+    parts = value.split(":")
+    if len(parts) != 3 or parts[0] != "ferry":
+        return None
+    return parts[1], parts[2]

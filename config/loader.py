@@ -1,0 +1,106 @@
+"""Read app.yaml: check that secrets come from the environment, substitute `${VAR}`, parse."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from config import core
+from config.errors import ConfigError
+from config.model import Config
+from config.reader import Reader, join
+from config.sections import SECTIONS
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def load(path: str, env: Mapping[str, str] | None = None) -> Config:
+    """Load and validate the configuration file at `path`."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise ConfigError("", f"configuration file {path} does not exist") from None
+    except OSError as e:
+        raise ConfigError("", f"cannot read {path}: {e.strerror}") from None
+    return load_text(text, env=env, source_path=os.path.abspath(path))
+
+
+def load_text(text: str, env: Mapping[str, str] | None = None, source_path: str | None = None) -> Config:
+    env = os.environ if env is None else env
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError("", f"app.yaml is not valid YAML{where}: {getattr(e, 'problem', e)}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError("", "app.yaml must be a mapping of sections (slack, people, state, estates, ...)")
+    _check_secrets(raw, "")
+    data = _substitute(raw, "", env)
+    base_dir = os.path.dirname(source_path) if source_path else os.getcwd()
+
+    r = Reader(data)
+    slack = core.parse_slack(r.section("slack", required=True))
+    people = core.parse_people(r.section("people", required=True))
+    state = core.parse_state(r.section("state"), base_dir)
+    estates = core.parse_estates(r.section("estates", required=True))
+    network = core.parse_network(r.section("network"))
+    parsed: dict[str, Any] = {"estates": estates, "network": network, "people": people}
+    sections: dict[str, Any] = {}
+    for name, parser in SECTIONS.items():
+        value = r.raw(name, None)
+        sections[name] = parser(value, name, parsed)
+        parsed[name] = sections[name]
+    r.done()
+    return Config(
+        slack=slack,
+        people=people,
+        state=state,
+        estates=estates,
+        network=network,
+        sections=sections,
+        source_path=source_path,
+        version=hashlib.sha256(text.encode()).hexdigest()[:16],
+    )
+
+
+def _check_secrets(node: Any, path: str) -> None:
+    """A secret written into app.yaml would end up in git: only `${VAR}` is accepted."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            key_path = join(path, str(key))
+            if isinstance(value, str) and core.SECRET_KEYS.search(str(key)) and not core.ENV_ONLY.match(value):
+                raise ConfigError(key_path, "is a secret: write it as ${ENV_VAR} and set the variable, "
+                                            "never the value itself in app.yaml")
+            if isinstance(value, str) and str(key) == "dsn":
+                m = core.DSN_PASSWORD.match(value)
+                if m and m.group("pw") and not core.ENV_ONLY.match(m.group("pw")):
+                    raise ConfigError(key_path, "holds a password: write it as "
+                                                "postgresql://user:${ENV_VAR}@host/db")
+            _check_secrets(value, key_path)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            _check_secrets(item, join(path, i))
+
+
+def _substitute(node: Any, path: str, env: Mapping[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {k: _substitute(v, join(path, str(k)), env) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, join(path, i), env) for i, v in enumerate(node)]
+    if isinstance(node, str) and "${" in node:
+        def repl(m: re.Match) -> str:
+            name, default = m.group(1), m.group(2)
+            if name in env:
+                return env[name]
+            if default is not None:
+                return default
+            raise ConfigError(path, f"environment variable {name} is not set")
+        return _VAR.sub(repl, node)
+    return node

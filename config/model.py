@@ -1,0 +1,114 @@
+"""Typed configuration objects. Sections owned by later features (transfers, tables, ...)
+are parsed by their own modules in this package and stored on `Config` as they return them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    channel: str
+
+
+@dataclass(frozen=True)
+class People:
+    operators: tuple[str, ...]
+    approvers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StateConfig:
+    path: str
+
+
+@dataclass(frozen=True)
+class ClouderaEndpoint:
+    url: str
+    username: str
+    password: str = field(repr=False)
+    cluster: str | None = None
+    verify_tls: bool = True
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class HBaseEndpoint:
+    host: str
+    port: int = 9090
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class WarehouseEndpoint:
+    dsn: str = field(repr=False)
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class AwsEndpoint:
+    region: str
+    endpoint_url: str | None = None
+    account_id: str | None = None
+    access_key_id: str | None = field(default=None, repr=False)
+    secret_access_key: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Estate:
+    """One side of the migration: AS-IS (the source) or TO-BE (the target)."""
+
+    name: str
+    cloudera: ClouderaEndpoint | None = None
+    hbase: HBaseEndpoint | None = None
+    warehouse: WarehouseEndpoint | None = None
+    aws: AwsEndpoint | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """What the copy can use. The field note: the source's usable bandwidth sets the pace."""
+
+    source_bandwidth: float | None = None  # bytes/s of the source's network link
+    usable_fraction: float = 0.7  # share of it the copy may take without starving production
+    target_bandwidth: float | None = None
+
+    @property
+    def usable_bandwidth(self) -> float | None:
+        if self.source_bandwidth is None:
+            return None
+        limit = self.source_bandwidth * self.usable_fraction
+        if self.target_bandwidth is not None:
+            limit = min(limit, self.target_bandwidth)
+        return limit
+
+
+@dataclass(frozen=True)
+class Config:
+    slack: SlackConfig
+    people: People
+    state: StateConfig
+    estates: dict[str, Estate]
+    network: Network
+    sections: dict[str, Any]  # later features' sections: transfers, tables, validations, cutover, ...
+    source_path: str | None = None
+    version: str = ""  # hash of the file as written (no secrets): approvals freeze it
+
+    def __getattr__(self, name: str) -> Any:
+        # cfg.transfers, cfg.tables, ... read the feature sections by name.
+        sections = self.__dict__.get("sections", {})
+        key = name.replace("_", "-")
+        if name in sections:
+            return sections[name]
+        if key in sections:
+            return sections[key]
+        raise AttributeError(name)
+
+    @property
+    def as_is(self) -> Estate:
+        return self.estates["as-is"]
+
+    @property
+    def to_be(self) -> Estate:
+        return self.estates["to-be"]

@@ -1,0 +1,310 @@
+"""A Slack Web API stand-in on 127.0.0.1.
+
+It answers the methods Ferry calls (auth.test, chat.postMessage, chat.update,
+chat.postEphemeral, views.open, usergroups.users.list), keeps the channel's messages as Slack
+would (ts, threads, updates in place), records every call, receives posts to `response_url`,
+and can answer HTTP 429 with Retry-After to test rate limiting. Like Slack, it refuses
+messages beyond Block Kit's limits with `invalid_blocks`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class SlackMessage:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    user: str  # who posted it (the bot's user id for Ferry)
+    thread_ts: str | None = None
+    ephemeral_to: str | None = None  # only this user sees it
+    edited: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"channel": self.channel, "ts": self.ts, "text": self.text, "blocks": self.blocks, "user": self.user,
+                "thread_ts": self.thread_ts, "ephemeral_to": self.ephemeral_to, "edited": self.edited}
+
+
+class SlackStandIn:
+    BOT_USER = "UFERRYBOT"
+    TEAM = "T0SANDBOX"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, token: str = "xoxb-sandbox",
+                 usergroups: dict[str, list[str]] | None = None) -> None:
+        self.token = token
+        self.usergroups = usergroups or {}
+        self.calls: list[Call] = []
+        self.messages: list[SlackMessage] = []
+        self.responses: list[dict[str, Any]] = []  # posts to response_url
+        self._rate_limits: dict[str, list[int]] = {}  # method -> [remaining, retry_after]
+        self._ts = itertools.count(1)
+        self._lock = threading.Condition()
+        self._listeners: list = []  # callables notified on every change (the local channel page)
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - stdlib name
+                standin._handle_post(self)
+
+            def do_GET(self) -> None:  # noqa: N802
+                standin._handle_get(self)
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self.host, self.port = self._server.server_address[:2]
+        self._thread: threading.Thread | None = None
+        self.extra_get_routes: dict[str, Any] = {}  # path -> handler(request) for the local channel
+        self.extra_post_routes: dict[str, Any] = {}
+
+    # -- lifecycle --------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def start(self) -> SlackStandIn:
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="slack-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(5)
+
+    def __enter__(self) -> SlackStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- test controls ----------------------------------------------------------------------
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP 429 and Retry-After."""
+        with self._lock:
+            self._rate_limits[method] = [times, retry_after]
+
+    def calls_of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> Any:
+        """Wait until predicate(self) returns something truthy; return it."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                result = predicate(self)
+                if result:
+                    return result
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("the Slack stand-in did not see what was expected in time")
+                self._lock.wait(min(left, 0.1))
+
+    def channel_messages(self, channel: str | None = None, *, for_user: str | None = None) -> list[SlackMessage]:
+        with self._lock:
+            return [m for m in self.messages if (channel is None or m.channel == channel)
+                    and (m.ephemeral_to is None or m.ephemeral_to == for_user)]
+
+    def subscribe(self, callback) -> None:
+        self._listeners.append(callback)
+
+    def add_message(self, message: SlackMessage) -> SlackMessage:
+        """Record a message (also used for what a user types in the local channel)."""
+        with self._lock:
+            self.messages.append(message)
+            self._lock.notify_all()
+        self._notify()
+        return message
+
+    def next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.{next(self._ts) % 1_000_000:06d}"
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def _handle_get(self, req: BaseHTTPRequestHandler) -> None:
+        path = urllib.parse.urlparse(req.path).path
+        handler = self.extra_get_routes.get(path)
+        if handler:
+            return handler(req)
+        self._reply(req, 404, {"ok": False, "error": "unknown_method"})
+
+    def _handle_post(self, req: BaseHTTPRequestHandler) -> None:
+        length = int(req.headers.get("Content-Length") or 0)
+        raw = req.rfile.read(length) if length else b""
+        path = urllib.parse.urlparse(req.path).path
+        if path in self.extra_post_routes:
+            return self.extra_post_routes[path](req, raw)
+        if path.startswith("/response/"):
+            return self._response_url(req, path.rsplit("/", 1)[1], raw)
+        if not path.startswith("/api/"):
+            return self._reply(req, 404, {"ok": False, "error": "unknown_method"})
+        method = path[len("/api/"):]
+        params = _params(req.headers.get("Content-Type", ""), raw)
+        with self._lock:
+            self.calls.append(Call(method, params))
+            limit = self._rate_limits.get(method)
+            if limit and limit[0] > 0:
+                limit[0] -= 1
+                self._lock.notify_all()
+                return self._reply(req, 429, {"ok": False, "error": "ratelimited"},
+                                   headers={"Retry-After": str(limit[1])})
+        auth = req.headers.get("Authorization", "")
+        if method != "api.test" and auth != f"Bearer {self.token}":
+            return self._reply(req, 200, {"ok": False, "error": "invalid_auth"})
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return self._reply(req, 200, {"ok": False, "error": "unknown_method"})
+        body = handler(params)
+        with self._lock:
+            self._lock.notify_all()
+        self._notify()
+        self._reply(req, 200, body)
+
+    def _response_url(self, req: BaseHTTPRequestHandler, token: str, raw: bytes) -> None:
+        body = json.loads(raw or b"{}")
+        meta = self._response_targets.get(token, {}) if hasattr(self, "_response_targets") else {}
+        with self._lock:
+            self.responses.append({"token": token, **body})
+            if meta and body.get("response_type") != "in_channel":
+                self.messages.append(SlackMessage(channel=meta["channel"], ts=self.next_ts(), text=body.get("text", ""),
+                                                  blocks=body.get("blocks") or [], user=self.BOT_USER,
+                                                  ephemeral_to=meta["user"]))
+            self._lock.notify_all()
+        self._notify()
+        self._reply(req, 200, {"ok": True})
+
+    def response_url_for(self, channel: str, user: str) -> str:
+        """A response_url for one command or click; what is posted to it shows to `user` only."""
+        if not hasattr(self, "_response_targets"):
+            self._response_targets: dict[str, dict[str, str]] = {}
+        token = f"r{next(self._ts)}"
+        self._response_targets[token] = {"channel": channel, "user": user}
+        return f"{self.url}/response/{token}"
+
+    @staticmethod
+    def _reply(req: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict | None = None) -> None:
+        data = json.dumps(body).encode()
+        req.send_response(status)
+        req.send_header("Content-Type", "application/json; charset=utf-8")
+        req.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            req.send_header(k, v)
+        req.end_headers()
+        req.wfile.write(data)
+
+    def _notify(self) -> None:
+        for callback in list(self._listeners):
+            try:
+                callback()
+            except Exception:
+                pass
+
+    # -- the Web API methods ----------------------------------------------------------------
+    def _api_api_test(self, p: dict) -> dict:
+        return {"ok": True}
+
+    def _api_auth_test(self, p: dict) -> dict:
+        return {"ok": True, "url": "https://sandbox.slack.invalid/", "team": "Sandbox", "user": "ferry",
+                "team_id": self.TEAM, "user_id": self.BOT_USER, "bot_id": "BFERRY"}
+
+    def _api_chat_postMessage(self, p: dict) -> dict:  # noqa: N802 - Slack's method name
+        problem = _check_message(p)
+        if problem:
+            return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
+        m = SlackMessage(channel=p["channel"], ts=self.next_ts(), text=p.get("text", ""), blocks=_blocks(p),
+                         user=self.BOT_USER, thread_ts=p.get("thread_ts") or None)
+        with self._lock:
+            self.messages.append(m)
+        return {"ok": True, "channel": m.channel, "ts": m.ts, "message": m.as_dict()}
+
+    def _api_chat_update(self, p: dict) -> dict:
+        problem = _check_message(p)
+        if problem:
+            return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
+        with self._lock:
+            for m in self.messages:
+                if m.channel == p.get("channel") and m.ts == p.get("ts") and m.ephemeral_to is None:
+                    m.text, m.blocks = p.get("text", m.text), _blocks(p)
+                    m.edited += 1
+                    return {"ok": True, "channel": m.channel, "ts": m.ts}
+        return {"ok": False, "error": "message_not_found"}
+
+    def _api_chat_postEphemeral(self, p: dict) -> dict:  # noqa: N802
+        problem = _check_message(p)
+        if problem:
+            return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
+        m = SlackMessage(channel=p["channel"], ts=self.next_ts(), text=p.get("text", ""), blocks=_blocks(p),
+                         user=self.BOT_USER, ephemeral_to=p.get("user"))
+        with self._lock:
+            self.messages.append(m)
+        return {"ok": True, "message_ts": m.ts}
+
+    def _api_views_open(self, p: dict) -> dict:
+        view = p.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(view or {})}}
+
+    def _api_usergroups_users_list(self, p: dict) -> dict:
+        group = p.get("usergroup")
+        if group not in self.usergroups:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(self.usergroups[group])}
+
+
+def _params(content_type: str, raw: bytes) -> dict[str, Any]:
+    if "application/json" in content_type:
+        return json.loads(raw or b"{}")
+    return {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+
+
+def _blocks(p: dict) -> list[dict[str, Any]]:
+    blocks = p.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return blocks
+
+
+def _check_message(p: dict) -> str | None:
+    """The limits Slack enforces on a message, as `invalid_blocks` would report them."""
+    if not p.get("channel"):
+        return "channel_not_found"
+    blocks = _blocks(p)
+    if len(blocks) > 50:
+        return f"must provide at most 50 blocks, got {len(blocks)}"
+    for i, b in enumerate(blocks):
+        text = (b.get("text") or {}).get("text", "") if isinstance(b.get("text"), dict) else ""
+        if b.get("type") == "section" and len(text) > 3000:
+            return f"blocks[{i}].text must be at most 3000 characters"
+        if b.get("type") == "header" and len(text) > 150:
+            return f"blocks[{i}].text must be at most 150 characters"
+        if b.get("type") == "section" and len(b.get("fields") or []) > 10:
+            return f"blocks[{i}].fields must have at most 10 items"
+    return None

@@ -1,0 +1,46 @@
+"""The audit trail: append-only, with Slack's immutable IDs (user, team, enterprise)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from state.store import Store, now_iso
+
+
+@dataclass(frozen=True)
+class Who:
+    """Slack's immutable identity of whoever acted (not display names, which change)."""
+
+    user_id: str
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    channel_id: str | None = None
+
+
+def append(store: Store, who: Who, action: str, outcome: str, *, target: str | None = None,
+           reason: str | None = None, plan_hash: str | None = None, detail: dict[str, Any] | None = None) -> int:
+    cur = store.db.execute(
+        "INSERT INTO audit (at, user_id, team_id, enterprise_id, channel_id, action, target, outcome,"
+        " reason, plan_hash, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [now_iso(), who.user_id, who.team_id, who.enterprise_id, who.channel_id, action, target, outcome,
+         reason, plan_hash, json.dumps(detail or {}, default=str)],
+    )
+    return cur.lastrowid
+
+
+def recent(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    rows = store.db.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
+    return [_row(r, rows.description) for r in rows.fetchall()]
+
+
+def all_entries(store: Store) -> list[dict[str, Any]]:
+    rows = store.db.execute("SELECT * FROM audit ORDER BY id")
+    return [_row(r, rows.description) for r in rows.fetchall()]
+
+
+def _row(values: tuple, description: Any) -> dict[str, Any]:
+    row = dict(zip([d[0] for d in description], values, strict=True))
+    row["detail"] = json.loads(row["detail"] or "{}")
+    return row

@@ -1,0 +1,24 @@
+"""Idempotency keys: a Slack retry, a double click or a restart performs an action once."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from state.store import Store, now_iso
+
+
+def claim(store: Store, key: str) -> bool:
+    """Record `key` as processed. True the first time only, whichever thread or process asks."""
+    try:
+        store.db.execute("INSERT INTO processed (key, at) VALUES (?, ?)", [key, now_iso()])
+    except sqlite3.IntegrityError:
+        return False
+    return True
+
+
+def seen(store: Store, key: str) -> bool:
+    return store.db.execute("SELECT 1 FROM processed WHERE key = ?", [key]).fetchone() is not None
+
+
+def set_outcome(store: Store, key: str, outcome: str) -> None:
+    store.db.execute("UPDATE processed SET outcome = ? WHERE key = ?", [outcome, key])

@@ -1,0 +1,109 @@
+"""Runs: one row per transfer, validation, assessment or cutover action, with its progress."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from state.store import Store, now_iso
+
+ACTIVE_STATES = ("pending", "running", "paused", "stalled")
+
+
+@dataclass
+class Run:
+    id: str
+    kind: str
+    subject: str
+    state: str
+    started_by: str | None
+    created_at: str
+    updated_at: str
+    finished_at: str | None = None
+    error: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+def new_id(kind: str, subject: str) -> str:
+    return f"{kind}:{subject}:{secrets.token_hex(3)}"
+
+
+def create(store: Store, kind: str, subject: str, *, state: str = "pending", started_by: str | None = None,
+           detail: dict[str, Any] | None = None, run_id: str | None = None) -> Run:
+    now = now_iso()
+    run = Run(id=run_id or new_id(kind, subject), kind=kind, subject=subject, state=state, started_by=started_by,
+              created_at=now, updated_at=now, detail=detail or {})
+    store.db.execute(
+        "INSERT INTO runs (id, kind, subject, state, started_by, created_at, updated_at, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [run.id, kind, subject, state, started_by, now, now, json.dumps(run.detail, default=str)],
+    )
+    return run
+
+
+def get(store: Store, run_id: str) -> Run | None:
+    cur = store.db.execute("SELECT * FROM runs WHERE id = ?", [run_id])
+    row = cur.fetchone()
+    return _run(row, cur.description) if row else None
+
+
+def update(store: Store, run_id: str, *, state: str | None = None, error: str | None = None,
+           detail: dict[str, Any] | None = None, merge: dict[str, Any] | None = None) -> Run:
+    """Change a run. `detail` replaces the JSON detail; `merge` updates keys of it."""
+    with store.transaction() as db:
+        cur = db.execute("SELECT * FROM runs WHERE id = ?", [run_id])
+        row = cur.fetchone()
+        if row is None:
+            raise KeyError(run_id)
+        run = _run(row, cur.description)
+        if detail is not None:
+            run.detail = detail
+        if merge:
+            run.detail.update(merge)
+        if state is not None:
+            run.state = state
+        if error is not None:
+            run.error = error
+        run.updated_at = now_iso()
+        if state is not None and state not in ACTIVE_STATES and run.finished_at is None:
+            run.finished_at = run.updated_at
+        db.execute(
+            "UPDATE runs SET state = ?, error = ?, detail = ?, updated_at = ?, finished_at = ? WHERE id = ?",
+            [run.state, run.error, json.dumps(run.detail, default=str), run.updated_at, run.finished_at, run_id],
+        )
+    return run
+
+
+def latest(store: Store, kind: str, subject: str | None = None) -> Run | None:
+    runs = recent(store, kind=kind, subject=subject, limit=1)
+    return runs[0] if runs else None
+
+
+def recent(store: Store, *, kind: str | None = None, subject: str | None = None, active_only: bool = False,
+           limit: int = 50) -> list[Run]:
+    where, args = [], []
+    if kind:
+        where.append("kind = ?")
+        args.append(kind)
+    if subject:
+        where.append("subject = ?")
+        args.append(subject)
+    if active_only:
+        where.append(f"state IN ({','.join('?' * len(ACTIVE_STATES))})")
+        args.extend(ACTIVE_STATES)
+    sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+    cur = store.db.execute(sql, [*args, limit])
+    return [_run(r, cur.description) for r in cur.fetchall()]
+
+
+def _run(row: tuple, description: Any) -> Run:
+    data = dict(zip([d[0] for d in description], row, strict=True))
+    data["detail"] = json.loads(data["detail"] or "{}")
+    return Run(**data)
