@@ -194,8 +194,9 @@ def test_describe_clusters(aws_kwargs, aws_seed):
     assert caught.value.code == "ClusterNotFound"
 
 
-def test_snapshot_then_restore(aws_kwargs, aws_seed):
-    rs = Redshift(**aws_kwargs)
+def test_snapshot_then_restore(fresh_aws_sandbox):
+    aws_seed = fresh_aws_sandbox.seed_report
+    rs = Redshift(**fresh_aws_sandbox.connect_kwargs(), max_attempts=1)
     snap = rs.create_cluster_snapshot("test-snapshot-restore", "asis-warehouse", retention_days=7)
     assert snap.cluster_identifier == "asis-warehouse" and snap.snapshot_type == "manual"
     assert rs.describe_cluster_snapshot("test-snapshot-restore").available
