@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.warehouse",
     "tests.fixtures.slack",
     "tests.fixtures.aws",
+    "tests.fixtures.cloudera",
 ]

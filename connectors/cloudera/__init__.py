@@ -1,0 +1,33 @@
+"""Cloudera Manager connector (cm-client): read-only inventory of a cluster, and the replication
+schedules the transfers drive. Returns plain dataclasses (models.py); raises ClouderaError subclasses."""
+
+from connectors.cloudera.client import ClouderaManager
+from connectors.cloudera.errors import ApiError, AuthError, ClouderaError, NotFoundError, UnreachableError
+from connectors.cloudera.models import (
+    CommandStatus,
+    Config,
+    ConfigEntry,
+    DataNodeUsage,
+    HBase,
+    Hdfs,
+    HealthCheck,
+    Host,
+    Inventory,
+    Kafka,
+    KafkaBroker,
+    RegionServer,
+    ReplicationProgress,
+    ReplicationSchedule,
+    Role,
+    RoleConfigGroup,
+    Security,
+    Service,
+    ZooKeeper,
+)
+
+__all__ = [
+    "ApiError", "AuthError", "ClouderaError", "ClouderaManager", "CommandStatus", "Config", "ConfigEntry",
+    "DataNodeUsage", "HBase", "Hdfs", "HealthCheck", "Host", "Inventory", "Kafka", "KafkaBroker", "NotFoundError",
+    "RegionServer", "ReplicationProgress", "ReplicationSchedule", "Role", "RoleConfigGroup", "Security", "Service",
+    "UnreachableError", "ZooKeeper",
+]
