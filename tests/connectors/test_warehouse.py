@@ -359,6 +359,9 @@ def test_checksum_sees_a_changed_key_and_resolves_names(
     before = asis.checksum(table, ["k"], ["v", "at"])
     asis.query(f"UPDATE {table} SET k = 'c' WHERE k = 'b'")
     assert asis.checksum(table, ["k"], ["v", "at"]) != before
+    # The generated SQL holds no '%', so a filter with parameters composes with it.
+    asis.query(f"INSERT INTO {table} VALUES ('d%', 2.5, '2026-01-02')")
+    assert asis.checksum(table, ["k"], ["v", "at"], where="k LIKE %s AND v > %s", params=["d%", 1]).rows == 1
     with pytest.raises(WarehouseError, match="column 'nope' does not exist"):
         asis.checksum(table, ["k"], ["nope"])
 
