@@ -1,7 +1,8 @@
 """Seed the sandbox warehouse, with deliberate drift for validation to find.
 
 AS-IS gets every table in full. TO-BE gets the same rows except in ``public.events``, where
-exactly `missing` rows are left out and `changed` rows carry one different value. The report
+exactly `missing` rows are left out, `changed` rows carry one different value and `extra` rows
+(none by default) exist only on TO-BE. The report
 names them exactly, so tests can assert that counts and compares find precisely these.
 
 Rows are generated once in Python from a seeded RNG (reproducible) and loaded with COPY into
@@ -71,13 +72,15 @@ class ChangedValue:
 @dataclass(frozen=True)
 class SeedReport:
     """What seed() wrote. ``rows[database][table]`` are row counts; ``missing[table]`` the keys
-    (tuples) present on AS-IS and absent from TO-BE; ``changed`` the differing values."""
+    (tuples) present on AS-IS and absent from TO-BE; ``extra[table]`` the keys only TO-BE has;
+    ``changed`` the differing values. Keys are sorted."""
 
     seed: int
     rows: dict[str, dict[str, int]]
     keys: dict[str, tuple[str, ...]]
     missing: dict[str, list[tuple]] = field(default_factory=dict)
     changed: list[ChangedValue] = field(default_factory=list)
+    extra: dict[str, list[tuple]] = field(default_factory=dict)
     seconds: float = 0.0
 
     def missing_keys(self, table: str = EVENTS.name) -> list[tuple]:
@@ -86,9 +89,13 @@ class SeedReport:
     def changed_keys(self, table: str = EVENTS.name) -> list[tuple]:
         return [c.key for c in self.changed if c.table == table]
 
+    def extra_keys(self, table: str = EVENTS.name) -> list[tuple]:
+        return list(self.extra.get(table, []))
+
 
 def event_id(i: int, rows: int) -> int:
-    """The i-th event id: spaced by 7, with a jump of EVENT_ID_GAP in the middle."""
+    """The i-th event id: spaced by 7, with a jump of EVENT_ID_GAP in the middle (so
+    ``event_id(i) + 3`` is never an AS-IS id: that is where extra TO-BE rows go)."""
     return 1_000_000 + 7 * i + (EVENT_ID_GAP if i >= rows // 2 else 0)
 
 
@@ -195,11 +202,14 @@ def seed(
     customers_rows: int = 2_000,
     orders_rows: int = 5_000,
     revenue_days: int = 365,
+    extra: int = 0,
 ) -> SeedReport:
     """(Re)create and fill every table in ``asis`` and ``tobe``; drift only in public.events.
     Existing sandbox tables are dropped first, so seeding twice gives the same result."""
-    if missing < 0 or changed < 0 or missing + changed > events_rows:
-        raise ValueError(f"cannot drift {missing} missing + {changed} changed rows out of {events_rows}")
+    if min(missing, changed, extra) < 0 or missing + changed > events_rows or extra > events_rows:
+        raise ValueError(
+            f"cannot drift {missing} missing + {changed} changed (+ {extra} extra) rows out of {events_rows}"
+        )
     began = time.monotonic()
     rng = random.Random(seed)
     asis = {
@@ -226,6 +236,10 @@ def seed(
         changes.append(ChangedValue(EVENTS.name, (row[0],), column, row[pos], new))
     drop = set(missing_idx)
     tobe_events = [r for i, r in enumerate(tobe_events) if i not in drop]
+    # Extra rows: drawn after the others, so adding them leaves the other drift unchanged.
+    extra_idx = sorted(drift_rng.sample(range(events_rows), extra))
+    extra_rows = [(r[0] + 3, *r[1:]) for r in (asis[EVENTS.name][i] for i in extra_idx)]
+    tobe_events += extra_rows
     tobe = {**asis, EVENTS.name: tobe_events}
 
     # Both databases load at once: the server does most of the work, in two backends.
@@ -251,6 +265,7 @@ def seed(
         keys={name: t.key for name, t in TABLES.items()},
         missing={EVENTS.name: [(asis[EVENTS.name][i][0],) for i in missing_idx]},
         changed=changes,
+        extra={EVENTS.name: [(r[0],) for r in extra_rows]},
         seconds=time.monotonic() - began,
     )
 
