@@ -43,15 +43,18 @@ from connectors.cloudera.models import (
 if TYPE_CHECKING:
     from connectors.cloudera.client import ClouderaManager
 
-# name -> tsquery (cluster filter appended). Metric names as CM 6/7 publish them.
+# name -> tsquery (cluster filter appended). Metric names as CM 6/7 publish them; last() keeps one
+# point per series (the answers are the biggest of the inventory).
 TS_QUERIES = {
-    "hdfs": "select dfs_capacity, dfs_capacity_used, dfs_capacity_used_non_hdfs, missing_blocks, corrupt_blocks, "
-            "under_replicated_blocks where category = SERVICE and serviceType = HDFS",
-    "datanodes": "select dfs_capacity, dfs_capacity_used, dfs_capacity_used_non_hdfs where roleType = DATANODE",
-    "hosts": "select total_bytes_receive_rate_across_network_interfaces, "
-             "total_bytes_transmit_rate_across_network_interfaces, clock_offset where category = HOST",
-    "kafka": "select kafka_partitions, kafka_under_replicated_partitions where roleType = KAFKA_BROKER",
-    "hbase": "select regions where roleType = REGIONSERVER",
+    "hdfs": "select last(dfs_capacity), last(dfs_capacity_used), last(dfs_capacity_used_non_hdfs), "
+            "last(missing_blocks), last(corrupt_blocks), last(under_replicated_blocks) "
+            "where category = SERVICE and serviceType = HDFS",
+    "datanodes": "select last(dfs_capacity), last(dfs_capacity_used), last(dfs_capacity_used_non_hdfs) "
+                 "where roleType = DATANODE",
+    "hosts": "select last(total_bytes_receive_rate_across_network_interfaces), "
+             "last(total_bytes_transmit_rate_across_network_interfaces), last(clock_offset) where category = HOST",
+    "kafka": "select last(kafka_partitions), last(kafka_under_replicated_partitions) where roleType = KAFKA_BROKER",
+    "hbase": "select last(regions) where roleType = REGIONSERVER",
 }
 TS_WINDOW = timedelta(minutes=10)
 

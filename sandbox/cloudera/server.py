@@ -16,6 +16,7 @@ import base64
 import hmac
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -74,7 +75,8 @@ class CMSimulator:
         self._server = ThreadingHTTPServer((self.host, self.port), _Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"cm-sim-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"cm-sim-{self.port}", daemon=True)
         self._thread.start()
         return self
 
@@ -211,6 +213,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
     simulator: CMSimulator
     protocol_version = "HTTP/1.1"  # keep-alive: cm-client's urllib3 pool reuses connections
     server_version = "CMSimulator/1.0"
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without TCP_NODELAY every keep-alive
+        # request stalls ~40 ms on Nagle + delayed ACK (1.9 s instead of 0.1 s for 45 calls).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr access log
         pass

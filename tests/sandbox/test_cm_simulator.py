@@ -263,3 +263,12 @@ def test_estates_load_and_generate():
         load_estate("atlantis")
     with CMSimulator(generate_estate(hosts=20, api_version=41)) as sim:
         assert _get(sim.url + "/api/version") == (200, "v41")
+
+
+def test_simulator_in_its_own_process_stops_cleanly():
+    from sandbox.cloudera.process import spawn_simulator
+
+    with spawn_simulator("healthy", latency_ms=1) as url:
+        assert _get(url + "/api/version") == (200, "v41")
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url + "/api/version", timeout=2)
