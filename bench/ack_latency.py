@@ -26,7 +26,7 @@ from sandbox.slack import SlackDriver, SlackStandIn  # noqa: E402
 from state import Store, outbox  # noqa: E402
 
 CLIENTS = 32
-REQUESTS_PER_CLIENT = 25
+REQUESTS_PER_CLIENT = int(os.environ.get("FERRY_BENCH_REQUESTS", "25"))
 SECRET = "bench-secret"
 TOKEN = "xoxb-bench"
 CHANNEL = "C0FERRY01"

@@ -42,6 +42,9 @@ def build_app(services: Services, client: WebClient, signing_secret: str, *, ver
         client=client,
         signing_secret=signing_secret,
         token_verification_enabled=verify_token,
+        # Run ack() in the request thread: otherwise Bolt queues it on the listener pool behind
+        # the lazy work and polls for it every 10 ms. Lazy listeners still run after the ack.
+        process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-listener"),
     )
     register(app, services)
@@ -78,6 +81,22 @@ def register(app: App, services: Services) -> None:
         deliver(services, reply, respond=None, client=client, trigger_id=None, channel=who.channel_id,
                 user=who.user_id)
 
+    def answers_inline(body: dict[str, Any]) -> bool:
+        return dispatch.answers_inline(body.get("text", ""))
+
+    def on_inline_command(ack, body: dict[str, Any]) -> None:
+        # Verbs that answer from state alone reply in the ack itself: one round trip, no thread.
+        who = slack_requests.who_from_command(body)
+        reply = dispatch.run_command(services, who, body.get("text", ""), request_key=body.get("trigger_id"))
+        if reply is None or reply.message is None or not reply.ephemeral:
+            ack()
+            if reply is not None and reply.message is not None:
+                services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
+            return
+        payload = block_kit.render(reply.message)
+        ack(text=payload["text"], blocks=payload["blocks"], response_type="ephemeral")
+
+    app.command("/migrate", matchers=[answers_inline])(on_inline_command)
     app.command("/migrate")(ack=ack_only, lazy=[on_command])
     app.action(ACTION_PATTERN)(ack=ack_only, lazy=[on_action])
     app.view(ACTION_PATTERN)(on_view)

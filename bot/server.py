@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
-import socketserver
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
@@ -17,10 +17,32 @@ from state import Store, outbox
 log = logging.getLogger(__name__)
 
 
-class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class _PooledWSGIServer(WSGIServer):
+    """Requests are handled by a fixed pool of threads, not a new thread each: no thread start
+    per request, and each worker keeps its own state-database connection (Store.db)."""
+
     allow_reuse_address = True
     request_queue_size = 128
+    workers = 16
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ferry-http")
+
+    def process_request(self, request, client_address) -> None:
+        self._pool.submit(self._handle, request, client_address)
+
+    def _handle(self, request, client_address) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -43,7 +65,7 @@ def wsgi_app(app: App, store: Store):
 
 class HttpServer:
     def __init__(self, app: App, store: Store, host: str = "127.0.0.1", port: int = 3000) -> None:
-        self.httpd = make_server(host, port, wsgi_app(app, store), server_class=_ThreadingWSGIServer,
+        self.httpd = make_server(host, port, wsgi_app(app, store), server_class=_PooledWSGIServer,
                                  handler_class=_QuietHandler)
         self.host, self.port = self.httpd.server_address[:2]
         self._thread: threading.Thread | None = None

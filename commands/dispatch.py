@@ -21,9 +21,6 @@ log = logging.getLogger(__name__)
 
 def run_command(services: Services, who: Who, text: str, *, request_key: str | None = None) -> Reply | None:
     """Handle `/migrate <text>`. Returns None when `request_key` was already handled (a retry)."""
-    if request_key and not processed.claim(services.store, f"cmd:{request_key}"):
-        log.info("duplicate delivery of %s ignored", request_key)
-        return None
     try:
         words = shlex.split(text or "")
     except ValueError as e:
@@ -31,6 +28,12 @@ def run_command(services: Services, who: Who, text: str, *, request_key: str | N
     name, args = (words[0].lower(), words[1:]) if words else ("help", [])
     registry = verbs()
     verb = registry.get(name)
+    # A repeated delivery acts once. Inline read-only answers (help, status) change nothing, so
+    # they skip the write: answering a retry again is harmless and keeps them off the write lock.
+    acts = verb is None or not verb.inline or verb.permission is not Permission.READ
+    if acts and request_key and not processed.claim(services.store, f"cmd:{request_key}"):
+        log.info("duplicate delivery of %s ignored", request_key)
+        return None
     if verb is None:
         return _unknown_verb(services, who, name)
     if not _in_channel(services, who):
@@ -42,6 +45,13 @@ def run_command(services: Services, who: Who, text: str, *, request_key: str | N
                        f"not in {role}")
     inv = Invocation(verb=name, args=args, who=who, services=services, request_key=request_key)
     return _run(verb, verb.handler, inv, mutating=verb.permission is not Permission.READ)
+
+
+def answers_inline(text: str) -> bool:
+    """Whether `/migrate <text>` can be answered inside Slack's ack (see Verb.inline)."""
+    words = (text or "").split()
+    verb = verbs().get(words[0].lower() if words else "help")
+    return verb is None or verb.inline
 
 
 def run_action(services: Services, who: Who, action_id: str, value: str, *, request_key: str | None = None,

@@ -49,5 +49,6 @@ VERB = Verb(
     usage="help [verb]",
     summary="usage of every verb",
     handler=handle,
+    inline=True,
     examples=("help", "help count"),
 )

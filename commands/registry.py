@@ -40,6 +40,9 @@ class Verb:
     permission: Permission = Permission.READ
     actions: dict[str, Action] = field(default_factory=dict)
     examples: tuple[str, ...] = ()
+    # True for verbs that answer from state alone in a few milliseconds (help, status): Slack gets
+    # the answer in the ack itself. Anything that may call an outside system stays False.
+    inline: bool = False
 
 
 VERB_MODULES: tuple[str, ...] = (

@@ -93,5 +93,6 @@ VERB = Verb(
     usage="status",
     summary="transfers, validations, cutover stage, open alerts",
     handler=handle,
+    inline=True,
     examples=("status",),
 )

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from jobs.transfers.schema import v_transfer_checkpoints
+
 
 def _v1_core(db: sqlite_utils.Database) -> None:
     db.executescript(
@@ -82,4 +84,5 @@ def _v1_core(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
+    v_transfer_checkpoints,
 ]

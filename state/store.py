@@ -26,6 +26,7 @@ class Store:
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self._local = threading.local()
+        self._wal_checked = False
         self._migrate()
 
     @property
@@ -34,7 +35,9 @@ class Store:
         if db is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 30000")
-            conn.execute("PRAGMA journal_mode = WAL")
+            if not self._wal_checked:  # persistent in the file: once per process is enough
+                conn.execute("PRAGMA journal_mode = WAL")
+                self._wal_checked = True
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             db = sqlite_utils.Database(conn)

@@ -51,7 +51,17 @@ class SlackDriver:
         }
         if self.enterprise_id:
             fields["enterprise_id"] = self.enterprise_id
-        return self._post(urllib.parse.urlencode(fields), retry_num=retry_num, timestamp=timestamp, secret=secret)
+        delivery = self._post(urllib.parse.urlencode(fields), retry_num=retry_num, timestamp=timestamp, secret=secret)
+        self._show_ack_reply(delivery, channel, user)
+        return delivery
+
+    def _show_ack_reply(self, delivery: Delivery, channel: str, user: str) -> None:
+        """A reply in the ack's body is shown by Slack like a response_url post: record it so."""
+        if self.standin is None or delivery.status != 200 or not delivery.body.strip().startswith("{"):
+            return
+        body = json.loads(delivery.body)
+        if body.get("text") or body.get("blocks"):
+            self.standin.record_response({**body, "via": "ack"}, channel=channel, user=user)
 
     def click(self, action_id: str, value: str, *, user: str, channel: str, message_ts: str | None = None,
               message: dict[str, Any] | None = None, retry_num: int | None = None) -> Delivery:

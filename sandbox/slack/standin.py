@@ -190,15 +190,20 @@ class SlackStandIn:
     def _response_url(self, req: BaseHTTPRequestHandler, token: str, raw: bytes) -> None:
         body = json.loads(raw or b"{}")
         meta = self._response_targets.get(token, {}) if hasattr(self, "_response_targets") else {}
+        self.record_response({"token": token, **body}, channel=meta.get("channel"), user=meta.get("user"))
+        self._reply(req, 200, {"ok": True})
+
+    def record_response(self, body: dict[str, Any], *, channel: str | None, user: str | None) -> None:
+        """A reply to a command or click (posted to response_url, or returned in the ack)."""
         with self._lock:
-            self.responses.append({"token": token, **body})
-            if meta and body.get("response_type") != "in_channel":
-                self.messages.append(SlackMessage(channel=meta["channel"], ts=self.next_ts(), text=body.get("text", ""),
+            self.responses.append(body)
+            if channel:
+                in_channel = body.get("response_type") == "in_channel"
+                self.messages.append(SlackMessage(channel=channel, ts=self.next_ts(), text=body.get("text", ""),
                                                   blocks=body.get("blocks") or [], user=self.BOT_USER,
-                                                  ephemeral_to=meta["user"]))
+                                                  ephemeral_to=None if in_channel else user))
             self._lock.notify_all()
         self._notify()
-        self._reply(req, 200, {"ok": True})
 
     def response_url_for(self, channel: str, user: str) -> str:
         """A response_url for one command or click; what is posted to it shows to `user` only."""
