@@ -31,7 +31,6 @@ def test_minimal_config():
     cfg = load(BASE_CONFIG)
     assert cfg.people.operators == ("U0ALICE01", "S0DATAENG1")
     assert cfg.state.path == "/tmp/x/state.sqlite"
-    assert cfg.transfers == ()
 
 
 @pytest.mark.parametrize(
@@ -44,7 +43,6 @@ def test_minimal_config():
         ("estates:\n  as-is: {hbase: {host: h, port: '90x'}}\n  to-be: {}\n", "estates.as-is.hbase.port",
          "whole number"),
         ("network:\n  source_bandwidth: fast\n", "network.source_bandwidth", "not a rate"),
-        ("transfers:\n  - id: a\n  - id: a\n", "transfers[1].id", "duplicate id"),
         ("extra: 1\n", "extra", "unknown key"),
     ],
 )
@@ -55,6 +53,14 @@ def test_errors_name_the_key(patch, key, words):
         load("".join(base.values()))
     assert err.value.key == key
     assert words in str(err.value)
+
+
+def test_id_lists_refuse_duplicates():
+    from config.sections import parse_id_list
+
+    with pytest.raises(ConfigError) as err:
+        parse_id_list([{"id": "a"}, {"id": "a"}], "things", {})
+    assert err.value.key == "things[1].id" and "duplicate id" in str(err.value)
 
 
 def test_secret_literal_is_refused():
