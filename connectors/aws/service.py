@@ -9,10 +9,13 @@ client is), and sends every call through `_call`/`_pages` so that all failures c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 from connectors.aws.errors import AwsError, is_stubber_error, translate
@@ -20,6 +23,25 @@ from connectors.aws.errors import AwsError, is_stubber_error, translate
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
+
+_loader: botocore.loaders.Loader | None = None
+_loader_lock = threading.Lock()
+
+
+def new_session(**kwargs: Any) -> boto3.session.Session:
+    """A boto3 session sharing one botocore data loader with every other in the process.
+
+    Building a client parses its service model (0.1-0.3 s each); the loader caches what it
+    parsed, but a new session brings a new, empty loader. The loader only reads and caches
+    model files, so sharing it is safe; the sessions themselves stay separate.
+    """
+    global _loader
+    with _loader_lock:
+        if _loader is None:
+            _loader = botocore.loaders.create_loader()
+        core = botocore.session.Session()
+        core.register_component("data_loader", _loader)
+    return boto3.session.Session(botocore_session=core, **kwargs)
 
 
 def client_config(max_attempts: int, connect_timeout: float, read_timeout: float) -> Config:
@@ -65,7 +87,7 @@ class AwsService:
             raise ValueError("give both access_key_id and secret_access_key, or neither (default chain)")
         self.region = region
         self.endpoint_url = endpoint_url
-        session = boto3.session.Session(
+        session = new_session(
             aws_access_key_id=access_key_id,
             aws_secret_access_key=secret_access_key,
             aws_session_token=session_token,

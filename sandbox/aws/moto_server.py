@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -44,10 +45,10 @@ class _Handler(MotoRequestHandler):
 
 
 class _Server(ThreadedWSGIServer):
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, app: Callable[..., Iterable[bytes]]) -> None:
         self._lock = threading.Lock()
         self._open: dict[socket.socket, threading.Thread] = {}
-        super().__init__(host, port, DomainDispatcherApplication(create_backend_app), handler=_Handler)
+        super().__init__(host, port, app, handler=_Handler)
 
     def track(self, conn: socket.socket, thread: threading.Thread) -> None:
         with self._lock:
@@ -70,11 +71,18 @@ class _Server(ThreadedWSGIServer):
 
 
 class MotoHttpServer:
-    """moto in server mode on host:port (0 = a free port) in a background thread."""
+    """moto in server mode on host:port (0 = a free port) in a background thread.
+    `wrap`, if given, wraps moto's WSGI app (middleware for what moto lacks)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        wrap: Callable[[Callable[..., Iterable[bytes]]], Callable[..., Iterable[bytes]]] | None = None,
+    ) -> None:
         self._host = host
         self._port = port
+        self._wrap = wrap
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -88,7 +96,10 @@ class MotoHttpServer:
     def start(self) -> None:
         if self._server is not None:
             return
-        self._server = _Server(self._host, self._port)
+        app: Callable[..., Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)
+        if self._wrap is not None:
+            app = self._wrap(app)
+        self._server = _Server(self._host, self._port, app)
         # A short poll interval: shutdown() waits for the loop to notice, up to one interval.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-aws-moto", daemon=True

@@ -21,13 +21,17 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
+from sandbox.aws.boto import new_session
+from sandbox.aws.datasync_sim import DataSyncSimulator
 from sandbox.aws.moto_server import MotoHttpServer
 from sandbox.aws.seed import AwsSeedReport, AwsSeedSpec, seed_account
 
 log = logging.getLogger("sandbox.aws")
+
+DEFAULT_DATASYNC_BYTES_PER_SECOND = 1024 * 1024
+"""How fast the sandbox's DataSync executions move bytes at most (BytesPerSecond caps lower)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ class SandboxCredentials:
 
 class AwsSandbox:
     """moto on host:port (0 = a free port), seeded on demand with the AS-IS and TO-BE estate.
+
+    DataSync executions of S3-to-S3 tasks really copy, at most `datasync_bytes_per_second`
+    (sandbox/aws/datasync_sim.py: byte counters, UpdateTaskExecution, ListTaskExecutions);
+    None leaves moto's own DataSync as it is (status steps per call, no bytes, no update).
 
     with AwsSandbox() as aws:
         report = aws.seed()
@@ -54,6 +62,7 @@ class AwsSandbox:
         *,
         account_id: str | None = None,
         spec: AwsSeedSpec | None = None,
+        datasync_bytes_per_second: float | None = DEFAULT_DATASYNC_BYTES_PER_SECOND,
     ) -> None:
         if account_id is not None and not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
@@ -61,13 +70,21 @@ class AwsSandbox:
         self.region = region
         self.spec = spec or AwsSeedSpec()
         self.account_id = account_id or str(100_000_000_000 + secrets.randbelow(900_000_000_000))
-        self._server = MotoHttpServer(host, port)
+        self.datasync_bytes_per_second = datasync_bytes_per_second
+        wrap = None
+        if datasync_bytes_per_second is not None:
+            rate = datasync_bytes_per_second
+
+            def wrap(app: Any) -> Any:
+                return DataSyncSimulator(app, endpoint_url=lambda: self.endpoint_url, link_bytes_per_second=rate)
+
+        self._server = MotoHttpServer(host, port, wrap=wrap)
         self._credentials: SandboxCredentials | None = None
         self._report: AwsSeedReport | None = None
         self._lock = threading.Lock()
         # One boto3 session and one client per service: building a client loads its service
         # model (~0.1-0.3 s each), so re-creating them made seeding several times slower.
-        self._session = boto3.session.Session()
+        self._session = new_session()
         self._clients: dict[tuple[str, int], Any] = {}
         self._clients_lock = threading.Lock()
 
@@ -82,7 +99,7 @@ class AwsSandbox:
 
     def stop(self) -> None:
         with self._lock:
-            if self._report is not None:
+            if self._credentials is not None:
                 self._delete_buckets()
             self._server.stop()
             self._report = None

@@ -54,7 +54,8 @@ def test_seeded_buckets_hold_the_reported_objects(aws_sandbox, aws_seed):
     s3 = aws_sandbox.boto3_client("s3")
     for bucket in (aws_seed.asis_bucket, aws_seed.tobe_bucket):
         listed = s3.list_objects_v2(Bucket=bucket.name, Prefix=bucket.prefix)["Contents"]
-        assert {o["Key"]: o["Size"] for o in listed} == {o.key: o.size for o in bucket.objects}
+        # <=: a DataSync run in another test may have filled the TO-BE bucket since.
+        assert {o.key: o.size for o in bucket.objects}.items() <= {o["Key"]: o["Size"] for o in listed}.items()
     assert aws_seed.asis_bucket.object_count == 6
     assert 3_000_000 < aws_seed.asis_bucket.total_bytes < 5_000_000
     assert aws_seed.tobe_bucket.object_count == 2 < aws_seed.asis_bucket.object_count
@@ -137,9 +138,9 @@ def test_bucket_names_are_shared_by_running_sandboxes_and_freed_by_stop():
 
 def test_unimplemented_calls_are_logged_not_printed(aws_sandbox, aws_seed, capfd, caplog):
     caplog.set_level(logging.INFO, logger="sandbox.aws")
-    datasync = aws_sandbox.boto3_client("datasync")
-    with pytest.raises(ClientError):
-        datasync.list_task_executions(TaskArn=aws_seed.datasync_task_arn)
+    redshift = aws_sandbox.boto3_client("redshift")
+    with pytest.raises(Exception, match="500|parse"):  # moto's HTML 500 page is no XML to parse
+        redshift.authorize_snapshot_access(SnapshotIdentifier=aws_seed.snapshot_id, AccountWithRestoreAccess="210987654321")
     # werkzeug logs the error after it has sent the 500: give its thread a moment.
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline and not any("not been implemented" in r.getMessage() for r in caplog.records):
@@ -152,3 +153,101 @@ def test_unimplemented_calls_are_logged_not_printed(aws_sandbox, aws_seed, capfd
 def test_rejects_a_bad_account_id():
     with pytest.raises(ValueError, match="12 digits"):
         AwsSandbox(account_id="42")
+
+
+# -- DataSync executions that move bytes (sandbox/aws/datasync_sim.py) -----------------------
+def _wait(datasync, arn, until, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        r = datasync.describe_task_execution(TaskExecutionArn=arn)
+        if until(r) or time.monotonic() > deadline:
+            return r
+        time.sleep(0.05)
+
+
+def _tobe_keys(sandbox):
+    s3 = sandbox.boto3_client("s3")
+    report = sandbox.seed_report
+    return {o["Key"] for o in s3.list_objects_v2(Bucket=report.tobe_bucket.name).get("Contents", [])}
+
+
+def test_datasync_execution_copies_what_tobe_lacks_at_the_capped_rate(fresh_aws_sandbox):
+    report = fresh_aws_sandbox.seed_report
+    ds = fresh_aws_sandbox.boto3_client("datasync")
+    remaining = report.asis_bucket.total_bytes - report.tobe_bucket.total_bytes
+    cap = 400 * 1024
+    arn = ds.start_task_execution(TaskArn=report.datasync_task_arn, OverrideOptions={"BytesPerSecond": cap})[
+        "TaskExecutionArn"
+    ]
+    first = _wait(ds, arn, lambda r: r["Status"] == "TRANSFERRING" and r["BytesTransferred"] > 0)
+    time.sleep(0.8)
+    second = ds.describe_task_execution(TaskExecutionArn=arn)
+    rate = (second["BytesTransferred"] - first["BytesTransferred"]) / 0.8
+    assert 0.8 * cap < rate < 1.25 * cap
+    assert second["EstimatedBytesToTransfer"] == remaining and second["EstimatedFilesToTransfer"] == 4
+    assert second["Options"]["BytesPerSecond"] == cap
+
+    # Throttle up (UpdateTaskExecution): it then finishes at the sandbox's own link rate.
+    ds.update_task_execution(TaskExecutionArn=arn, Options={"BytesPerSecond": -1})
+    done = _wait(ds, arn, lambda r: r["Status"] in ("SUCCESS", "ERROR"))
+    assert done["Status"] == "SUCCESS" and done["BytesTransferred"] == remaining and done["FilesTransferred"] == 4
+    assert _tobe_keys(fresh_aws_sandbox) == {o.key for o in report.asis_bucket.objects}
+    s3 = fresh_aws_sandbox.boto3_client("s3")
+    last = report.asis_bucket.objects[-1]
+    assert s3.get_object(Bucket=report.tobe_bucket.name, Key=last.key)["Body"].read() == object_bytes(last.key, last.size)
+
+    task = ds.describe_task(TaskArn=report.datasync_task_arn)
+    assert task["Status"] == "AVAILABLE" and not task.get("CurrentTaskExecutionArn")
+    listed = ds.list_task_executions(TaskArn=report.datasync_task_arn)["TaskExecutions"]
+    assert [(e["TaskExecutionArn"], e["Status"]) for e in listed] == [(arn, "SUCCESS")]
+    # Nothing changed since: the next execution has nothing to move.
+    again = ds.start_task_execution(TaskArn=report.datasync_task_arn)["TaskExecutionArn"]
+    assert _wait(ds, again, lambda r: r["Status"] == "SUCCESS")["EstimatedBytesToTransfer"] == 0
+
+
+def test_cancelled_execution_keeps_what_it_copied_and_a_new_one_moves_the_rest(fresh_aws_sandbox):
+    report = fresh_aws_sandbox.seed_report
+    ds = fresh_aws_sandbox.boto3_client("datasync")
+    arn = ds.start_task_execution(TaskArn=report.datasync_task_arn, OverrideOptions={"BytesPerSecond": 1024 * 1024})[
+        "TaskExecutionArn"
+    ]
+    # The first object left to copy is 1 MiB: wait until it is across, then cancel.
+    _wait(ds, arn, lambda r: r.get("FilesTransferred", 0) >= 1)
+    ds.cancel_task_execution(TaskExecutionArn=arn)
+    cancelled = ds.describe_task_execution(TaskExecutionArn=arn)
+    assert cancelled["Status"] == "ERROR" and cancelled["Result"]["TransferStatus"] == "ERROR"
+    frozen = cancelled["BytesTransferred"]
+    time.sleep(0.2)
+    assert ds.describe_task_execution(TaskExecutionArn=arn)["BytesTransferred"] == frozen
+    copied = cancelled["FilesTransferred"]
+    assert len(_tobe_keys(fresh_aws_sandbox)) == 2 + copied
+
+    resumed = ds.start_task_execution(TaskArn=report.datasync_task_arn)["TaskExecutionArn"]
+    done = _wait(ds, resumed, lambda r: r["Status"] == "SUCCESS")
+    assert done["EstimatedFilesToTransfer"] == 4 - copied
+    assert _tobe_keys(fresh_aws_sandbox) == {o.key for o in report.asis_bucket.objects}
+    statuses = {e["TaskExecutionArn"]: e["Status"] for e in ds.list_task_executions(TaskArn=report.datasync_task_arn)["TaskExecutions"]}
+    assert statuses == {arn: "ERROR", resumed: "SUCCESS"}
+
+
+def test_update_of_unknown_or_finished_execution_is_invalid(fresh_aws_sandbox):
+    report = fresh_aws_sandbox.seed_report
+    ds = fresh_aws_sandbox.boto3_client("datasync")
+    with pytest.raises(ClientError, match="InvalidRequestException"):
+        ds.update_task_execution(TaskExecutionArn=report.datasync_task_arn + "/execution/exec-0", Options={"BytesPerSecond": 1})
+    arn = ds.start_task_execution(TaskArn=report.datasync_task_arn)["TaskExecutionArn"]
+    _wait(ds, arn, lambda r: r["Status"] == "SUCCESS")
+    with pytest.raises(ClientError, match="cannot be updated"):
+        ds.update_task_execution(TaskExecutionArn=arn, Options={"BytesPerSecond": 1024})
+
+
+def test_plain_moto_datasync_when_the_simulation_is_off():
+    spec = AwsSeedSpec(asis_bucket="ferry-plain-asis", tobe_bucket="ferry-plain-tobe")
+    with AwsSandbox(spec=spec, datasync_bytes_per_second=None) as sandbox:
+        report = sandbox.seed()
+        ds = sandbox.boto3_client("datasync")
+        arn = ds.start_task_execution(TaskArn=report.datasync_task_arn)["TaskExecutionArn"]
+        statuses = [ds.describe_task_execution(TaskExecutionArn=arn)["Status"] for _ in range(5)]
+        assert statuses == ["INITIALIZING", "PREPARING", "TRANSFERRING", "VERIFYING", "SUCCESS"]
+        with pytest.raises(ClientError, match="500"):
+            ds.update_task_execution(TaskExecutionArn=arn, Options={"BytesPerSecond": 1024})
