@@ -31,7 +31,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import weakref
 from pathlib import Path
 from urllib.parse import quote
 
@@ -74,7 +73,8 @@ _PASSWORD_FILE = "password"
 _PGDATA = "pgdata"
 _LOG_FILE = "postgres.log"
 
-_running: weakref.WeakSet[Warehouse] = weakref.WeakSet()
+#: Started and not yet stopped (strong references: atexit must reach even forgotten ones).
+_running: set[Warehouse] = set()
 _atexit_lock = threading.Lock()
 _atexit_registered = False
 
@@ -85,7 +85,9 @@ class WarehouseStartError(RuntimeError):
 
 def _stop_all_at_exit() -> None:
     for warehouse in list(_running):
-        warehouse.stop()
+        # A forked child exiting must not stop its parent's server.
+        if warehouse._owner_pid == os.getpid():
+            warehouse.stop()
 
 
 def _register_atexit() -> None:
@@ -158,6 +160,7 @@ class Warehouse:
         self._port: int | None = None
         self._password: str | None = None
         self._lock = threading.RLock()
+        self._owner_pid = os.getpid()
         #: Seconds the last start() took (initdb included when it ran).
         self.startup_seconds: float | None = None
 
@@ -277,6 +280,7 @@ class Warehouse:
         if fresh:
             self._initdb(install, who, pgdata)
         _register_atexit()
+        self._owner_pid = os.getpid()
         self._launch(install, who, pgdata)
         _running.add(self)
         self._start_watchdog()
