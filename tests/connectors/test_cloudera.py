@@ -235,7 +235,7 @@ def test_replication_run_progress_pause_resume(cm_factory, cm_connect):
 
     resumed = cm.set_replication_paused(CLUSTER, "hdfs", 2, False)
     assert not resumed.paused and not resumed.active  # resuming does not start a run by itself
-    sim.set_bandwidth(1e15)
+    sim.set_bandwidth(1e18)
     cid2 = cm.run_replication(CLUSTER, "hdfs", 2)
     done = cm.replication_progress(CLUSTER, "hdfs", 2)
     assert done.state == "succeeded" and done.command_id == cid2 and done.progress_pct == 100
@@ -255,7 +255,7 @@ def test_replication_create_abort_and_failures(cm_factory, cm_connect):
     status = cm.abort_command(cid)
     assert status.active is False and status.success is False
     assert cm.replication_progress(CLUSTER, "hdfs", created.id).state == "aborted"
-    sim.set_bandwidth(1e15)
+    sim.set_bandwidth(1e18)
     sim.set_replication_failures(created.id, 2)
     cm.run_replication(CLUSTER, "hdfs", created.id)
     failed = cm.replication_progress(CLUSTER, "hdfs", created.id)

@@ -229,7 +229,7 @@ def test_replication_create_run_progress_abort_resume(cm_factory):
     assert _hdfs_result(repl, sid).hdfs_result.num_bytes_copied == done_before  # stopped
 
     repl.update_schedule(CLUSTER, sid, "hdfs", body=cm_client.ApiReplicationSchedule(paused=False))
-    sim.set_bandwidth(1e15)  # finish at once
+    sim.set_bandwidth(1e18)  # finish at once
     second = repl.run_schedule(CLUSTER, sid, "hdfs")
     final = _hdfs_result(repl, sid)
     assert final.hdfs_result.num_bytes_skipped == done_before  # distcp -update: only what is left
@@ -244,7 +244,7 @@ def test_replication_create_run_progress_abort_resume(cm_factory):
 def test_replication_failure_hook(cm_factory):
     sim = cm_factory()
     repl = cm_client.ReplicationsResourceApi(_Client(sim.api_url))
-    sim.set_bandwidth(1e15)
+    sim.set_bandwidth(1e18)
     sim.set_replication_failures(2, 3)
     repl.run_schedule(CLUSTER, 2, "hdfs")
     run = _hdfs_result(repl, 2)
