@@ -576,6 +576,68 @@ class WarehouseConnector:
             query += sql.SQL(" LIMIT {}").format(sql.Literal(int(limit)))
         return self._run(query, params, f"reading rows of {schema_table}", schema_table)
 
+    def key_bounds(
+        self,
+        schema_table: str,
+        key_cols: Sequence[str],
+        *,
+        where: str | None = None,
+        params: Sequence[Any] | None = None,
+    ) -> tuple[tuple, tuple] | None:
+        """The smallest and largest key (tuples, in key order), or None for an empty table."""
+        table = sql.Identifier(*parse_table(schema_table))
+        keys = sql.SQL(", ").join(sql.Identifier(c) for c in key_cols)
+        ends = []
+        for direction in ("ASC", "DESC"):
+            order = sql.SQL(", ").join(sql.SQL("{} " + direction).format(sql.Identifier(c)) for c in key_cols)
+            query = (
+                sql.SQL("SELECT {} FROM {}").format(keys, table)
+                + self._where(where)
+                + sql.SQL(" ORDER BY {} LIMIT 1").format(order)
+            )
+            rows = self._run(query, params, f"reading the key bounds of {schema_table}", schema_table)
+            if not rows:
+                return None
+            ends.append(tuple(rows[0]))
+        return ends[0], ends[1]
+
+    def split_points(
+        self,
+        schema_table: str,
+        key_cols: Sequence[str],
+        parts: int,
+        *,
+        lower: Any = None,
+        upper: Any = None,
+        where: str | None = None,
+        params: Sequence[Any] | None = None,
+    ) -> list[tuple]:
+        """Up to ``parts - 1`` keys cutting ``lower <= key < upper`` into ranges of about
+        equal row counts (any key type, composite too). The database numbers the rows in key
+        order and returns every n-th key: one sort of the range, nothing held in memory here."""
+        if parts < 2:
+            return []
+        table = sql.Identifier(*parse_table(schema_table))
+        keys = sql.SQL(", ").join(sql.Identifier(c) for c in key_cols)
+        condition = self._where(key_range(key_cols, lower, upper), where)
+        rows = int(
+            self._run(
+                sql.SQL("SELECT COUNT(*) FROM {}").format(table) + condition,
+                params,
+                f"counting {schema_table}",
+                schema_table,
+            )[0][0]
+        )
+        step = -(-rows // parts)  # ceiling
+        if rows < 2 or step < 1:
+            return []
+        # MOD(), not the % operator: the query may carry %s parameters.
+        query = sql.SQL(
+            "SELECT {keys} FROM (SELECT {keys}, ROW_NUMBER() OVER (ORDER BY {keys}) AS ferry_rn FROM {table}{cond}) s"
+            " WHERE ferry_rn > 1 AND MOD(ferry_rn - 1, {step}) = 0 ORDER BY {keys}"
+        ).format(keys=keys, table=table, cond=condition, step=sql.Literal(step))
+        return [tuple(r) for r in self._run(query, params, f"splitting {schema_table}", schema_table)]
+
     def query(
         self, sql_text: str | sql.Composable, params: Sequence[Any] | dict[str, Any] | None = None
     ) -> list[tuple]:

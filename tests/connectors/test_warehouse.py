@@ -394,3 +394,31 @@ def test_identifiers_are_quoted(warehouse_schema: str, asis: WarehouseConnector)
     assert asis.count(table) == 1
     assert asis.fetch_rows(table, ["Key"], [1], ["a b"]) == [(1, "x")]
     assert asis.checksum(table, ["Key"], ["a b"]).rows == 1
+
+
+def test_key_bounds_and_split_points(asis: WarehouseConnector, warehouse_schema: str) -> None:
+    lo, hi = asis.key_bounds(EVENTS, ["event_id"])
+    assert lo == (1_000_000,) and hi[0] > 5_000_000_000
+    assert asis.key_bounds("public.customers", ["region", "customer_no"]) == (("apac", 1), ("us", 500))
+    cuts = asis.split_points(EVENTS, ["event_id"], 4)
+    assert len(cuts) == 3 and cuts == sorted(cuts)
+    bounds = [None, *cuts, None]
+    sizes = [
+        asis.checksum(EVENTS, ["event_id"], ["user_id"], lower=a, upper=b).rows
+        for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+    assert sum(sizes) == 50_000 and max(sizes) - min(sizes) <= 1
+    # Within a range, with a filter and parameters, on a composite key.
+    sub = asis.split_points(
+        "public.customers",
+        ["region", "customer_no"],
+        3,
+        lower=("eu", 1),
+        upper=("us", 1),
+        where="is_active = %s",
+        params=[True],
+    )
+    assert len(sub) == 2 and all(("eu", 1) <= k < ("us", 1) for k in sub)
+    empty = f"{warehouse_schema}.empty"
+    asis.query(f"CREATE TABLE {empty} (k INTEGER)")
+    assert asis.key_bounds(empty, ["k"]) is None and asis.split_points(empty, ["k"], 4) == []
