@@ -123,6 +123,11 @@ def parse_table(schema_table: str) -> tuple[str, str]:
     return ("public", parts[0]) if len(parts) == 1 else (parts[0], parts[1])
 
 
+def _name_part(name: str) -> str:
+    """A schema or table name as parse_table reads it back (quoted only when it must be)."""
+    return '"' + name.replace('"', '""') + '"' if ("." in name or '"' in name) else name
+
+
 # -- dialects -----------------------------------------------------------------------------------
 
 
@@ -328,9 +333,9 @@ class WarehouseConnector:
             )
         if "does not exist" in lowered and "database" in lowered:
             return WarehouseError(f"the database {self.database!r} does not exist at {self.where}")
-        return Unreachable(
-            f"cannot reach the warehouse at {self.where}: {text.splitlines()[-1] if text else 'no answer'}"
-        )
+        # libpq: 'connection failed: connection to server at "h", port p failed: <reason>\n\t<hint>'
+        reason = text.splitlines()[0].rsplit("failed: ", 1)[-1].strip() if text else "no answer"
+        return Unreachable(f"cannot reach the warehouse at {self.where}: {reason}")
 
     def _error(self, exc: psycopg.Error, doing: str, table: str | None = None) -> WarehouseError:
         text = self._mask(str(exc)).strip().splitlines()
@@ -399,7 +404,11 @@ class WarehouseConnector:
         if schema is not None:
             query += sql.SQL(" AND table_schema = {}").format(sql.Literal(schema))
         rows = self._run(query + sql.SQL(" ORDER BY 1, 2"), None, "listing tables")
-        return [f"{s}.{t}" for s, t in rows if not str(s).startswith(_SYSTEM_SCHEMA_PREFIXES)]
+        return [
+            f"{_name_part(s)}.{_name_part(t)}"
+            for s, t in rows
+            if not str(s).startswith(_SYSTEM_SCHEMA_PREFIXES)
+        ]
 
     def table_exists(self, schema_table: str) -> bool:
         schema, table = parse_table(schema_table)

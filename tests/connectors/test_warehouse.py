@@ -83,7 +83,9 @@ def test_closed_port_is_unreachable() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens here once closed
     conn = WarehouseConnector(f"postgresql://ferry:pw-123456@127.0.0.1:{port}/asis", connect_timeout=2)
-    with pytest.raises(Unreachable, match=f"cannot reach the warehouse at 127.0.0.1:{port}/asis") as caught:
+    with pytest.raises(
+        Unreachable, match=f"cannot reach the warehouse at 127.0.0.1:{port}/asis: Connection refused"
+    ) as caught:
         conn.count(EVENTS)
     assert "pw-123456" not in str(caught.value)
 
@@ -394,6 +396,10 @@ def test_identifiers_are_quoted(warehouse_schema: str, asis: WarehouseConnector)
     assert asis.count(table) == 1
     assert asis.fetch_rows(table, ["Key"], [1], ["a b"]) == [(1, "x")]
     assert asis.checksum(table, ["Key"], ["a b"]).rows == 1
+    dotted = sql.Identifier(warehouse_schema, "with.dot").as_string()
+    asis.query(f"CREATE TABLE {dotted} (k INTEGER)")
+    listed = asis.tables(warehouse_schema)
+    assert f'{warehouse_schema}."with.dot"' in listed and all(asis.table_exists(t) for t in listed)
 
 
 def test_key_bounds_and_split_points(asis: WarehouseConnector, warehouse_schema: str) -> None:
