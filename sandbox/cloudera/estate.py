@@ -73,6 +73,7 @@ class Host:
     metrics: dict[str, float]
     maintenance: bool = False
     roles: list[Role] = field(default_factory=list)
+    mgmt_roles: list[str] = field(default_factory=list)  # Cloudera Management Service role names
 
 
 @dataclass
@@ -219,6 +220,15 @@ def _build(data: dict[str, Any], label: str) -> Estate:
         for s in c.get("services", []):
             svc = _service(s, cluster, label)
             cluster.services[svc.name] = svc
+    # The Cloudera Management Service (Service Monitor, Host Monitor, ...) belongs to no cluster;
+    # its roles show in their host's roleRefs under service "mgmt".
+    mgmt = cm.get("management") or {}
+    if mgmt:
+        host = est.host_by_name(mgmt["host"]) or next(
+            (h for h in est.hosts.values() if h.hostname.split(".")[0] == mgmt["host"]), None)
+        if host is None:
+            raise EstateError(f"estate {label}: cm.management.host {mgmt['host']!r} is not a host of the estate")
+        host.mgmt_roles = [f"mgmt-{t.upper()}-{host.host_id}" for t in mgmt.get("roles", [])]
     return est
 
 

@@ -52,7 +52,9 @@ def host_json(h: Host, estate: Estate, view: str | None, base: str) -> dict[str,
         out["clusterRef"] = {"clusterName": c.name, "displayName": c.display_name}
     if _full(view):
         out["healthChecks"] = checks(h.health_checks)
-        out["roleRefs"] = [role_ref(r) for r in h.roles]
+        out["roleRefs"] = [role_ref(r) for r in h.roles] + [
+            {"serviceName": "mgmt", "roleName": name, "healthSummary": "GOOD", "roleStatus": "STARTED"}
+            for name in h.mgmt_roles]
         out["maintenanceOwners"] = []
         if estate.api_version >= 40:  # distribution and tags arrived with CM 7
             out["distribution"] = {"distributionType": "RHEL7", "name": "centos", "version": "7.9.2009"}

@@ -53,6 +53,7 @@ def test_inventory_fieldnote_versions_hosts_and_roles(fieldnote_inventory):
     master = inv.host("fn-master-1")
     assert {"NAMENODE", "SECONDARYNAMENODE", "MASTER", "RESOURCEMANAGER"} <= set(master.role_types)
     assert inv.host("fn-worker-3").rx_bytes_per_s == pytest.approx(47e6)
+    assert {"SERVICEMONITOR", "HOSTMONITOR", "JOBHISTORY"} <= set(inv.host("fn-util-1").role_types)
     assert {h.short_name for h in inv.hosts_with("KAFKA_BROKER")} == {
         h.short_name for h in inv.hosts_with("SERVER")}  # the field note's first finding, as data
     assert inv.http_calls > 10 and inv.elapsed_s > 0
