@@ -75,6 +75,17 @@ class Config:
         e = self._entry(name)
         return e is not None and e.value is not None
 
+    @classmethod
+    def of(cls, values: dict[str, object] | None = None, defaults: dict[str, object] | None = None) -> Config:
+        """A Config from plain dicts (for rule tests): `values` are set, `defaults` apply otherwise."""
+        def s(v: object) -> str | None:
+            if v is None:
+                return None
+            return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+        values, defaults = values or {}, defaults or {}
+        return cls({n: ConfigEntry(n, s(values.get(n)), s(defaults.get(n))) for n in {*values, *defaults}})
+
     def effective(self) -> dict[str, str | None]:
         """Every parameter -> its effective value (a plain dict, for reports and diffs)."""
         return {n: e.effective for n, e in self.entries.items()}
@@ -83,17 +94,17 @@ class Config:
 @dataclass
 class Host:
     hostname: str
-    host_id: str
-    ip: str | None
-    rack: str | None
-    cores: int | None
-    physical_cores: int | None
-    memory_bytes: int | None
-    health: str | None
-    maintenance_mode: bool
-    role_types: list[str]  # e.g. ["DATANODE", "KAFKA_BROKER", "SERVER"], sorted, one per role
-    roles: list[str]  # role names
-    health_checks: list[HealthCheck]
+    host_id: str = ""
+    ip: str | None = None
+    rack: str | None = None
+    cores: int | None = None
+    physical_cores: int | None = None
+    memory_bytes: int | None = None
+    health: str | None = None
+    maintenance_mode: bool = False
+    role_types: list[str] = field(default_factory=list)  # e.g. ["DATANODE", "KAFKA_BROKER", "SERVER"], sorted, one per role
+    roles: list[str] = field(default_factory=list)  # role names
+    health_checks: list[HealthCheck] = field(default_factory=list)
     rx_bytes_per_s: float | None = None  # total over interfaces (time series; None if CM has none)
     tx_bytes_per_s: float | None = None
     clock_offset_ms: float | None = None
@@ -111,15 +122,15 @@ class Host:
 class Role:
     name: str
     type: str
-    service: str
-    hostname: str
-    host_id: str
-    group: str | None  # role config group name
-    state: str | None
-    health: str | None
-    config_staleness: str | None  # FRESH, STALE, STALE_REFRESHABLE
-    ha_status: str | None
-    health_checks: list[HealthCheck]
+    service: str = ""
+    hostname: str = ""
+    host_id: str = ""
+    group: str | None = None  # role config group name
+    state: str | None = None
+    health: str | None = None
+    config_staleness: str | None = None  # FRESH, STALE, STALE_REFRESHABLE
+    ha_status: str | None = None
+    health_checks: list[HealthCheck] = field(default_factory=list)
 
     @property
     def failing_checks(self) -> list[HealthCheck]:
@@ -134,24 +145,24 @@ class Role:
 class RoleConfigGroup:
     name: str
     role_type: str
-    base: bool
-    config: Config
-    hostnames: list[str]  # hosts of the roles in this group
+    base: bool = False
+    config: Config = field(default_factory=Config)
+    hostnames: list[str] = field(default_factory=list)  # hosts of the roles in this group
 
 
 @dataclass
 class Service:
     name: str
     type: str
-    display_name: str | None
-    state: str | None
-    health: str | None
-    config_staleness: str | None
-    client_config_staleness: str | None
-    health_checks: list[HealthCheck]
-    config: Config  # service-wide
-    groups: list[RoleConfigGroup]
-    roles: list[Role]
+    display_name: str | None = None
+    state: str | None = None
+    health: str | None = None
+    config_staleness: str | None = None
+    client_config_staleness: str | None = None
+    health_checks: list[HealthCheck] = field(default_factory=list)
+    config: Config = field(default_factory=Config)  # service-wide
+    groups: list[RoleConfigGroup] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
     version: str | None = None
 
     @property
@@ -181,9 +192,9 @@ class Service:
 @dataclass
 class DataNodeUsage:
     hostname: str
-    role: str
-    capacity_bytes: float
-    used_bytes: float  # DFS used
+    role: str = ""
+    capacity_bytes: float = 0.0
+    used_bytes: float = 0.0  # DFS used
     non_dfs_used_bytes: float | None = None
 
     @property
@@ -193,15 +204,15 @@ class DataNodeUsage:
 
 @dataclass
 class Hdfs:
-    service: str
-    replication: int | None  # dfs.replication (effective)
-    capacity_bytes: float | None
-    used_bytes: float | None  # raw DFS used, all replicas
-    non_dfs_used_bytes: float | None
-    datanodes: list[DataNodeUsage]
-    namenodes: list[str]  # hostnames
-    ha: bool  # a nameservice with an active and a standby NameNode
-    nameservices: list[str]
+    service: str = ""
+    replication: int | None = None  # dfs.replication (effective)
+    capacity_bytes: float | None = None
+    used_bytes: float | None = None  # raw DFS used, all replicas
+    non_dfs_used_bytes: float | None = None
+    datanodes: list[DataNodeUsage] = field(default_factory=list)
+    namenodes: list[str] = field(default_factory=list)  # hostnames
+    ha: bool = False  # a nameservice with an active and a standby NameNode
+    nameservices: list[str] = field(default_factory=list)
     missing_blocks: float | None = None
     corrupt_blocks: float | None = None
     under_replicated_blocks: float | None = None
@@ -229,54 +240,54 @@ class Hdfs:
 @dataclass
 class KafkaBroker:
     hostname: str
-    role: str
-    partitions: float | None  # partition replicas hosted (kafka_partitions), None if no metric
+    role: str = ""
+    partitions: float | None = None  # partition replicas hosted (kafka_partitions), None if no metric
     under_replicated_partitions: float | None = None
 
 
 @dataclass
 class Kafka:
-    service: str
-    brokers: list[KafkaBroker]
-    num_partitions: int | None
-    default_replication_factor: int | None
-    min_insync_replicas: int | None
-    unclean_leader_election: bool | None
-    auto_create_topics: bool | None
-    ssl: bool | None  # broker TLS enabled (every broker group)
-    kerberos: bool | None
+    service: str = ""
+    brokers: list[KafkaBroker] = field(default_factory=list)
+    num_partitions: int | None = None
+    default_replication_factor: int | None = None
+    min_insync_replicas: int | None = None
+    unclean_leader_election: bool | None = None
+    auto_create_topics: bool | None = None
+    ssl: bool | None = None  # broker TLS enabled (every broker group)
+    kerberos: bool | None = None
 
 
 @dataclass
 class RegionServer:
     hostname: str
-    role: str
-    regions: float | None
+    role: str = ""
+    regions: float | None = None
 
 
 @dataclass
 class HBase:
-    service: str
-    masters: list[str]
-    regionservers: list[RegionServer]
+    service: str = ""
+    masters: list[str] = field(default_factory=list)
+    regionservers: list[RegionServer] = field(default_factory=list)
 
 
 @dataclass
 class ZooKeeper:
-    service: str
-    servers: list[str]  # hostnames
+    service: str = ""
+    servers: list[str] = field(default_factory=list)  # hostnames
 
 
 @dataclass
 class Security:
-    kerberos: bool  # the cluster is kerberized (clusters/{c}/kerberosInfo)
-    cm_kerberos: bool  # CM has Kerberos configured (cm/kerberosInfo)
-    realm: str | None
+    kerberos: bool = False  # the cluster is kerberized (clusters/{c}/kerberosInfo)
+    cm_kerberos: bool = False  # CM has Kerberos configured (cm/kerberosInfo)
+    realm: str | None = None
     # per service: is data on the wire encrypted? hdfs: RPC privacy + data transfer encryption;
     # hbase: RPC privacy; kafka: broker TLS; zookeeper: TLS. Only services present are listed.
-    wire_encryption: dict[str, bool]
+    wire_encryption: dict[str, bool] = field(default_factory=dict)
     # per service: TLS on web UIs / client ports (hdfs and hbase web TLS, kafka SSL, zookeeper TLS).
-    tls: dict[str, bool]
+    tls: dict[str, bool] = field(default_factory=dict)
 
     @property
     def all_wire_encrypted(self) -> bool:
@@ -287,21 +298,21 @@ class Security:
 class Inventory:
     """Everything an assessment reads from one cluster of one Cloudera Manager."""
 
-    cm_url: str
-    cm_version: str | None
-    api_version: str
-    cluster: str
-    cluster_display_name: str | None
-    cdh_version: str | None
-    hosts: list[Host]
-    services: list[Service]
-    security: Security
-    hdfs: Hdfs | None
-    kafka: Kafka | None
-    hbase: HBase | None
-    zookeeper: ZooKeeper | None
-    http_calls: int  # HTTP requests this inventory took (version detection included if it ran)
-    elapsed_s: float
+    cm_url: str = ""
+    cm_version: str | None = None
+    api_version: str = ""
+    cluster: str = ""
+    cluster_display_name: str | None = None
+    cdh_version: str | None = None
+    hosts: list[Host] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    security: Security = field(default_factory=Security)
+    hdfs: Hdfs | None = None
+    kafka: Kafka | None = None
+    hbase: HBase | None = None
+    zookeeper: ZooKeeper | None = None
+    http_calls: int = 0  # HTTP requests this inventory took (version detection included if it ran)
+    elapsed_s: float = 0.0
     warnings: list[str] = field(default_factory=list)  # partial data (e.g. a metric CM had no value for)
 
     def host(self, name: str) -> Host | None:
@@ -340,17 +351,17 @@ class Inventory:
 @dataclass
 class ReplicationSchedule:
     id: int
-    display_name: str | None
-    source_path: str | None
-    destination_path: str | None
-    source_peer: str | None
-    source_cluster: str | None
-    source_service: str | None
-    paused: bool
-    active: bool  # a run is in progress
-    interval: int | None
-    interval_unit: str | None
-    last_run: ReplicationProgress | None
+    display_name: str | None = None
+    source_path: str | None = None
+    destination_path: str | None = None
+    source_peer: str | None = None
+    source_cluster: str | None = None
+    source_service: str | None = None
+    paused: bool = False
+    active: bool = False  # a run is in progress
+    interval: int | None = None
+    interval_unit: str | None = None
+    last_run: ReplicationProgress | None = None
 
 
 @dataclass
@@ -359,23 +370,23 @@ class ReplicationProgress:
     (never_run: the schedule has no run yet; every counter is then 0)."""
 
     schedule_id: int
-    command_id: int | None
-    state: str
-    active: bool
-    paused: bool  # the schedule is paused (no further scheduled runs)
-    progress_pct: int  # of this run
-    bytes_copied: int  # by this run
-    bytes_expected: int  # by this run (what was left when it started)
-    bytes_skipped: int  # already on the target when the run started (distcp -update)
-    files_copied: int
-    files_expected: int
-    files_skipped: int
-    files_failed: int
-    throughput_bytes_per_s: float | None
-    remaining_s: int | None
-    started_at: str | None
-    ended_at: str | None
-    message: str | None
+    command_id: int | None = None
+    state: str = "never_run"
+    active: bool = False
+    paused: bool = False  # the schedule is paused (no further scheduled runs)
+    progress_pct: int = 0  # of this run
+    bytes_copied: int = 0  # by this run
+    bytes_expected: int = 0  # by this run (what was left when it started)
+    bytes_skipped: int = 0  # already on the target when the run started (distcp -update)
+    files_copied: int = 0
+    files_expected: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    throughput_bytes_per_s: float | None = None
+    remaining_s: int | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    message: str | None = None
 
     @property
     def total_bytes(self) -> int:
@@ -390,9 +401,9 @@ class ReplicationProgress:
 @dataclass
 class CommandStatus:
     id: int
-    name: str | None
-    active: bool
-    success: bool | None  # None while active
-    message: str | None
-    started_at: str | None
-    ended_at: str | None
+    name: str | None = None
+    active: bool = False
+    success: bool | None = None  # None while active
+    message: str | None = None
+    started_at: str | None = None
+    ended_at: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import socket
 import threading
 import time
@@ -265,3 +267,18 @@ def test_replication_create_abort_and_failures(cm_factory, cm_connect):
         cm.replication_progress(CLUSTER, "hdfs", 999)
     with pytest.raises(NotFoundError):
         cm.command(424242)
+
+
+def test_models_build_by_hand_and_serialize(fieldnote_inventory):
+    from connectors.cloudera import Config, Host, Inventory, Kafka, KafkaBroker, Service
+
+    cfg = Config.of({"num.partitions": 10}, {"default.replication.factor": 1, "auto.create.topics.enable": True})
+    inv = Inventory(cluster="c", hosts=[Host("h1.x", role_types=["KAFKA_BROKER", "SERVER"])],
+                    services=[Service("kafka", "KAFKA", config=cfg)],
+                    kafka=Kafka(num_partitions=10, brokers=[KafkaBroker("h1.x", partitions=4)]))
+    kafka = inv.service("KAFKA").config
+    assert kafka.int("num.partitions") == 10 and kafka.is_set("num.partitions")
+    assert kafka.int("default.replication.factor") == 1 and not kafka.is_set("default.replication.factor")
+    assert kafka.bool("auto.create.topics.enable") is True and inv.host("h1").short_name == "h1"
+    as_json = json.dumps(dataclasses.asdict(fieldnote_inventory))  # storable with the run
+    assert "fn-worker-3.fieldnote.internal" in as_json and "admin" not in as_json
