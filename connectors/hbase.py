@@ -47,8 +47,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_POOL_SIZE = 8
-#: Rows per scannerGetList for counts (only keys travel, so large batches are cheap).
-COUNT_CACHING = 10_000
+#: Rows per scannerGetList for counts and key listings. Measured against the sandbox: 1,000 beats
+#: 10,000 by 20-40 %, because a large batch keeps many freshly decoded objects alive long enough
+#: for Python's cyclic GC to scan them again and again; per-call overhead is already small at
+#: 1,000 (200 calls for 200,000 rows). Pass `caching=` to change it per call.
+COUNT_CACHING = 1_000
 #: Rows per scannerGetList / getRows / mutateRows for data.
 DEFAULT_BATCH = 1_000
 #: The filter of counts and key listings: one empty cell per row.
@@ -364,8 +367,10 @@ class HBaseConnector:
             total += len(batch)
         return total
 
-    def count_by_region(self, table: str | bytes, *, parallel: bool = True, caching: int = COUNT_CACHING) -> list[RegionCount]:
-        """Rows per region, each region a key-only scan; regions in parallel threads if `parallel`."""
+    def count_by_region(self, table: str | bytes, *, parallel: bool = True, caching: int = COUNT_CACHING,
+                        workers: int | None = None) -> list[RegionCount]:
+        """Rows per region, each region a key-only scan; regions in parallel threads if `parallel`
+        (`workers` threads, default one per region up to the pool size)."""
         regions = self.regions(table)
 
         def one(region: Region) -> RegionCount:
@@ -375,12 +380,14 @@ class HBaseConnector:
 
         if not parallel or len(regions) < 2:
             return [one(r) for r in regions]
-        with ThreadPoolExecutor(max_workers=min(self.pool_size, len(regions)), thread_name_prefix="hbase-count") as ex:
+        n = min(self.pool_size, len(regions), workers or len(regions))
+        with ThreadPoolExecutor(max_workers=max(1, n), thread_name_prefix="hbase-count") as ex:
             return list(ex.map(one, regions))
 
-    def count(self, table: str | bytes, *, parallel: bool = True, caching: int = COUNT_CACHING) -> int:
+    def count(self, table: str | bytes, *, parallel: bool = True, caching: int = COUNT_CACHING,
+              workers: int | None = None) -> int:
         """Rows in the table (key-only scans split by region, in parallel unless told otherwise)."""
-        return sum(rc.rows for rc in self.count_by_region(table, parallel=parallel, caching=caching))
+        return sum(rc.rows for rc in self.count_by_region(table, parallel=parallel, caching=caching, workers=workers))
 
     # ---- reads ---------------------------------------------------------------------------
 

@@ -69,8 +69,10 @@ class Scanner:
 class HBaseHandler:
     """Implements the Hbase service over a `{name: Table}` catalog shared with the server."""
 
-    def __init__(self, tables: dict[bytes, Table], catalog_lock: threading.Lock, host: str, port: int) -> None:
+    def __init__(self, tables: dict[bytes, Table], catalog_lock: threading.Lock, host: str, port: int,
+                 scan_rows_per_second: float | None = None) -> None:
         self.T = thrift_module()
+        self.scan_rows_per_second = scan_rows_per_second
         self.tables = tables
         self.catalog_lock = catalog_lock
         self.host = host
@@ -371,7 +373,18 @@ class HBaseHandler:
         return self.scannerGetList(id, 1)
 
     def scannerGetList(self, id: int, nbRows: int) -> list:
-        sc = self._scanner(id)
+        started = time.monotonic()
+        out = self._next_rows(self._scanner(id), nbRows)
+        if self.scan_rows_per_second and out:
+            # A simulated region server reading from disk: this scanner gets rows no faster than
+            # the rate. Sleeping releases the GIL, so scans of different regions overlap, as
+            # they do on a cluster where each region server reads its own regions.
+            pause = len(out) / self.scan_rows_per_second - (time.monotonic() - started)
+            if pause > 0:
+                time.sleep(pause)
+        return out
+
+    def _next_rows(self, sc: Scanner, nbRows: int) -> list:
         want = max(1, nbRows or 1)
         out = sc.pending[:want]
         del sc.pending[:want]
@@ -393,8 +406,8 @@ class HBaseHandler:
                     if first_only:
                         row = rows[key]
                         column = min(row)
-                        cell = row[column]
-                        out.append(T.TRowResult(key, {column: T.TCell(b"" if flt.key_only else cell[0], cell[1])}))
+                        value, ts = table.latest(row[column])
+                        out.append(T.TRowResult(key, {column: T.TCell(b"" if flt.key_only else value, ts)}))
                         continue
                     cells = table.read(key, sc.selection, sc.max_ts)
                     if flt.column_prefixes:

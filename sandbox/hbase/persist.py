@@ -33,6 +33,7 @@ def save_tables(path: str | os.PathLike[str], tables: dict[bytes, Table]) -> Non
                     "split_points": list(table.split_points),
                     "enabled": table.enabled,
                     "region_id": table.region_id,
+                    "base_ts": table.base_ts,
                     # rows in key order; each row dict copied under the lock (cells are tuples,
                     # immutable), so a write during the save cannot break the pickling
                     "rows": [(key, dict(table.rows[key])) for key in table.sorted_keys()],
@@ -60,6 +61,7 @@ def load_tables(path: str | os.PathLike[str]) -> dict[bytes, Table]:
             split_points=t["split_points"],
             enabled=t["enabled"],
             region_id=t["region_id"],
+            base_ts=t.get("base_ts", 0),
             rows=dict(t["rows"]),
         )
         tables[table.name] = table

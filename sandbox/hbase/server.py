@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 
 from thriftpy2.protocol import TBinaryProtocolFactory
+from thriftpy2.protocol.exc import TProtocolException
 from thriftpy2.thrift import TProcessor
 from thriftpy2.transport import TBufferedTransportFactory, TSocket, TTransportException
 
@@ -32,7 +33,13 @@ from sandbox.hbase.handler import HBaseHandler, guarded, thrift_module
 from sandbox.hbase.persist import load_tables, save_tables
 from sandbox.hbase.store import Table, normalize_family, normalize_put_column, now_ms
 
+try:  # the Cython binary protocol raises its own error class
+    from thriftpy2.protocol.cybin.cybin import ProtocolError as _CyProtocolError
+except ImportError:  # pragma: no cover - pure-Python thriftpy2
+    _CyProtocolError = TProtocolException
+
 log = logging.getLogger(__name__)
+PROTOCOL_ERRORS = (TProtocolException, _CyProtocolError)
 
 FamiliesArg = Iterable[bytes | str] | Mapping[bytes | str, Mapping[str, object] | None]
 
@@ -44,8 +51,19 @@ def _b(name: bytes | str) -> bytes:
 class HBaseThriftServer:
     """An in-memory HBase behind a Thrift 1 endpoint. `start()` binds a free port when `port=0`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, data_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        data_path: str | os.PathLike[str] | None = None,
+        *,
+        scan_rows_per_second: float | None = None,
+    ) -> None:
+        """`scan_rows_per_second`: simulate region servers that read at most that many rows per
+        second per scanner (None: as fast as this process can). Benchmarks use it to show what
+        splitting a scan by region gains when, as on a cluster, the servers are the limit."""
         self.host = host
+        self.scan_rows_per_second = scan_rows_per_second
         self.port = port
         self.data_path = os.fspath(data_path) if data_path is not None else None
         self.tables: dict[bytes, Table] = {}
@@ -70,7 +88,7 @@ class HBaseThriftServer:
         listener.listen(128)
         self.port = listener.getsockname()[1]
         self._listener = listener
-        handler = guarded(HBaseHandler(self.tables, self._catalog_lock, self.host, self.port))
+        handler = guarded(HBaseHandler(self.tables, self._catalog_lock, self.host, self.port, self.scan_rows_per_second))
         self._processor = TProcessor(thrift_module().Hbase, handler)
         self._stopping.clear()
         self._accept_thread = threading.Thread(target=self._accept_loop, name=f"hbase-thrift-{self.port}", daemon=True)
@@ -139,6 +157,9 @@ class HBaseThriftServer:
                 self._processor.process(proto, proto)
         except (TTransportException, OSError):
             pass  # the client went away, or stop() closed the socket
+        except PROTOCOL_ERRORS as exc:
+            log.warning("HBase Thrift sandbox: dropped a client that does not speak buffered transport + "
+                        "binary protocol (happybase's defaults): %s", exc)
         except Exception:
             log.exception("HBase Thrift sandbox: connection dropped after an unexpected error")
         finally:
@@ -223,8 +244,9 @@ class HBaseThriftServer:
                 if checked is None:
                     checked = known[column] = normalize_put_column(column)
                     table.check_family(checked)
-                row[checked] = (bytes(value), ts)
+                row[checked] = bytes(value)  # a bare value: its timestamp is the table's base_ts
         with table.lock:
             table.rows = {k: v for k, v in data.items() if v}
+            table.base_ts = ts
             table.reindex()
         return table.row_count()

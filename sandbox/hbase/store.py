@@ -10,8 +10,10 @@ Layout of one table::
     region_keys:  [k0, k1]        [k2, k3, k4]     [k5, k6]       <- each list sorted
     rows:         {row key: {b"family:qualifier": cell}}
 
-A cell is a flat tuple ``(value0, ts0, value1, ts1, ...)``, newest version first. One tuple per
-cell (rather than a list of pairs) keeps a 100,000-row table at a few tens of MB.
+A cell is a flat tuple ``(value0, ts0, value1, ts1, ...)``, newest version first, or, for
+bulk-loaded cells, just the value `bytes`, whose timestamp is the table's `base_ts`. One tuple
+per cell (rather than a list of pairs), and none at all for loaded data, keeps a 100,000-row
+table at a few tens of MB.
 Keeping one sorted key list per region keeps inserts cheap (a region is a fraction of the
 table) and makes per-region scans, the way HBase itself works, natural.
 """
@@ -122,6 +124,7 @@ class Table:
     split_points: list[bytes] = field(default_factory=list)
     enabled: bool = True
     region_id: int = field(default_factory=now_ms)
+    base_ts: int = 0  # the timestamp of cells stored as bare bytes (bulk loads)
     rows: dict[bytes, dict[bytes, tuple]] = field(default_factory=dict)
     region_keys: list[list[bytes]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -202,7 +205,8 @@ class Table:
             for column, value in cells:
                 column = normalize_put_column(column)
                 fam = self.check_family(column)
-                row[column] = _add_version(row.get(column), value, ts, self.max_versions(fam))
+                old = row.get(column)
+                row[column] = _add_version(None if old is None else self.expand(old), value, ts, self.max_versions(fam))
             if new and row:
                 self.rows[key] = row
                 self._insert_key(key)
@@ -221,7 +225,7 @@ class Table:
                     cell = row.get(c)
                     if cell is None:
                         continue
-                    kept = _drop_versions(cell, max_ts)
+                    kept = _drop_versions(self.expand(cell), max_ts)
                     if kept:
                         row[c] = kept
                     else:
@@ -249,6 +253,7 @@ class Table:
             cell = self.rows.get(key, {}).get(column)
             current = 0
             if cell is not None:
+                cell = self.expand(cell)
                 if len(cell[0]) != 8:
                     raise IllegalArgument("Attempted to increment field that isn't 64 bits wide")
                 current = int.from_bytes(cell[0], "big", signed=True)
@@ -277,6 +282,10 @@ class Table:
             if not everything and not selection.matches(column):
                 continue
             cell = row[column]
+            if cell.__class__ is bytes:
+                if self.base_ts < max_ts:
+                    out.append((column, cell, self.base_ts))
+                continue
             n = 0
             for i in range(0, len(cell), 2):
                 if cell[i + 1] < max_ts:
@@ -336,6 +345,16 @@ class Table:
                 break  # every lower region holds only keys below the stop row
             r -= 1
         return out
+
+    def expand(self, cell: tuple | bytes) -> tuple:
+        """A cell as the flat `(value, ts, ...)` tuple, whichever way it is stored."""
+        return (cell, self.base_ts) if cell.__class__ is bytes else cell  # type: ignore[return-value]
+
+    def latest(self, cell: tuple | bytes) -> tuple[bytes, int]:
+        """`(value, ts)` of a cell's newest version."""
+        if cell.__class__ is bytes:
+            return cell, self.base_ts  # type: ignore[return-value]
+        return cell[0], cell[1]  # type: ignore[index]
 
     def sorted_keys(self) -> Iterator[bytes]:
         for keys in self.region_keys:

@@ -212,3 +212,8 @@ def test_server_going_away_and_coming_back(hbase_server_factory) -> None:
     back.load_table("t", ["d"], [(b"a", {b"d:x": b"1"}), (b"b", {b"d:x": b"2"})])
     assert connector.count("t") == 2  # broken pooled connections were replaced
     connector.close()
+
+
+def test_count_workers(asis: HBaseConnector, hbase_seeded: SeededHBase) -> None:
+    for workers in (1, 3):
+        assert asis.count("orders", workers=workers) == hbase_seeded.report.rows_asis

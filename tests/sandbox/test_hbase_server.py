@@ -196,6 +196,12 @@ def test_timestamps_and_versions(conn: happybase.Connection, loaded: str) -> Non
     assert abs(ts - __import__("time").time() * 1000) < 60_000
     table.delete(b"v", columns=[b"d:a"], timestamp=15)  # versions <= 15 go
     assert table.cells(b"v", b"d:a") == [b"new"]
+    # a bulk-loaded cell (timestamp 1000) gains versions like any other
+    table.put(key(5), {b"d:a": b"newer"}, timestamp=2000)
+    assert table.cells(key(5), b"d:a", include_timestamp=True) == [(b"newer", 2000), (b"a5", 1000)]
+    assert table.row(key(5), timestamp=2000) == cells(5)
+    table.delete(key(5), columns=[b"d:a"], timestamp=1000)
+    assert table.cells(key(5), b"d:a") == [b"newer"]
 
 
 def test_counters(conn: happybase.Connection, loaded: str) -> None:
@@ -299,3 +305,68 @@ def test_seed_report_is_exact(hbase_seeded_factory) -> None:
         assert seed_orders(x, y, rows=3_000, missing=4, changed=3, seed=7, regions=5, customers=50) == report
     a.close()
     b.close()
+
+
+def test_concurrent_writers_and_readers(hbase_server: HBaseThriftServer, hbase_table_name: str) -> None:
+    hbase_server.create_table(hbase_table_name, ["d"], [b"w1", b"w2", b"w3"])
+    errors: list[BaseException] = []
+
+    def write(w: int) -> None:
+        try:
+            c = happybase.Connection(hbase_server.host, hbase_server.port)
+            with c.table(hbase_table_name).batch(batch_size=50) as b:
+                for i in range(300):
+                    b.put(b"w%d-%04d" % (w, i), {b"d:v": b"%d" % i})
+            sum(1 for _ in c.table(hbase_table_name).scan(filter=KEY_ONLY, batch_size=7))
+            c.close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    c = happybase.Connection(hbase_server.host, hbase_server.port)
+    keys = [k for k, _ in c.table(hbase_table_name).scan(filter=KEY_ONLY)]
+    assert keys == sorted(b"w%d-%04d" % (w, i) for w in range(4) for i in range(300))
+    c.close()
+    hbase_server.drop_table(hbase_table_name)
+
+
+def test_standalone_process(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.hbase", "--seed-rows", "200", "--regions", "4", "--until-stdin-closes",
+         "--data-path", str(tmp_path / "h.pickle")],
+        cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        ready = proc.stdout.readline().split()  # type: ignore[union-attr]
+        assert ready[0] == "READY"
+        c = happybase.Connection(ready[1], int(ready[2]))
+        assert sum(1 for _ in c.table("orders").scan(filter=KEY_ONLY)) == 200
+        assert len(c.table("orders").regions()) == 4
+        c.close()
+    finally:
+        proc.stdin.close()  # type: ignore[union-attr]
+        assert proc.wait(timeout=10) == 0
+    assert (tmp_path / "h.pickle").exists()
+
+
+def test_simulated_region_server_rate(hbase_server_factory) -> None:
+    import time
+
+    server = hbase_server_factory(scan_rows_per_second=2_000)
+    server.load_table("t", ["d"], [(key(i), {b"d:a": b"1"}) for i in range(200)])
+    c = happybase.Connection(server.host, server.port)
+    t0 = time.monotonic()
+    assert sum(1 for _ in c.table("t").scan(filter=KEY_ONLY, batch_size=50)) == 200
+    assert time.monotonic() - t0 >= 0.09  # 200 rows at 2,000 rows/s
+    c.close()
