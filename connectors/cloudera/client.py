@@ -73,7 +73,7 @@ class ClouderaManager:
     def _call(self, fn: Callable[..., T], *args: Any, what: str, cluster: str | None = None, **kwargs: Any) -> T:
         return call(fn, *args, url=self.url, what=what, cluster=cluster, secret=self._password, **kwargs)
 
-    def api(self, resource: type[T]) -> T:
+    def _resource(self, resource: type[T]) -> T:
         """A cm-client resource API bound to this CM (internal: results must not leave the connector)."""
         self.api_version  # noqa: B018 - detect the version before the first real call
         return resource(self._client)
@@ -96,12 +96,12 @@ class ClouderaManager:
     # -- read-only --------------------------------------------------------------------------
     def version(self) -> str:
         """Cloudera Manager's version, e.g. "6.3.1"."""
-        info = self._call(self.api(cm_client.ClouderaManagerResourceApi).get_version, what="the CM version")
+        info = self._call(self._resource(cm_client.ClouderaManagerResourceApi).get_version, what="the CM version")
         return info.version
 
     def clusters(self) -> list[dict[str, str | None]]:
         """[{"name", "display_name", "version"}] of every cluster this CM manages."""
-        lst = self._call(self.api(cm_client.ClustersResourceApi).read_clusters, what="the list of clusters",
+        lst = self._call(self._resource(cm_client.ClustersResourceApi).read_clusters, what="the list of clusters",
                          view="summary")
         return [{"name": c.name, "display_name": c.display_name, "version": c.full_version} for c in lst.items or []]
 

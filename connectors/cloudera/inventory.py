@@ -13,6 +13,7 @@ number of hosts: every per-host fact comes from the cluster-wide lists and time 
 
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,8 @@ from connectors.cloudera.models import (
 
 if TYPE_CHECKING:
     from connectors.cloudera.client import ClouderaManager
+
+log = logging.getLogger(__name__)
 
 # name -> tsquery (cluster filter appended). Metric names as CM 6/7 publish them; last() keeps one
 # point per series (the answers are the biggest of the inventory).
@@ -76,18 +79,18 @@ class _Waves:
 def collect(cm: ClouderaManager, cluster: str | None) -> Inventory:
     t0 = time.perf_counter()
     calls0 = cm.http_calls
-    clusters_api = cm.api(cm_client.ClustersResourceApi)  # detects the API version first
+    clusters_api = cm._resource(cm_client.ClustersResourceApi)  # detects the API version first
     if cluster is None:
         cluster = _only_cluster(cm)
     w = _Waves(cm, cluster)
     warnings: list[str] = []
     try:
-        services_api = cm.api(cm_client.ServicesResourceApi)
-        roles_api = cm.api(cm_client.RolesResourceApi)
-        groups_api = cm.api(cm_client.RoleConfigGroupsResourceApi)
-        cm_api = cm.api(cm_client.ClouderaManagerResourceApi)
-        ts_api = cm.api(cm_client.TimeSeriesResourceApi)
-        ns_api = cm.api(cm_client.NameservicesResourceApi)
+        services_api = cm._resource(cm_client.ServicesResourceApi)
+        roles_api = cm._resource(cm_client.RolesResourceApi)
+        groups_api = cm._resource(cm_client.RoleConfigGroupsResourceApi)
+        cm_api = cm._resource(cm_client.ClouderaManagerResourceApi)
+        ts_api = cm._resource(cm_client.TimeSeriesResourceApi)
+        ns_api = cm._resource(cm_client.NameservicesResourceApi)
 
         # wave 1 (services first: wave 2 waits on it)
         f_services = w.submit(services_api.read_services, cluster, what="the services", view="full")
@@ -134,14 +137,14 @@ def collect(cm: ClouderaManager, cluster: str | None) -> Inventory:
         for k, f in f_ts.items():
             try:
                 ts[k] = _series(f.result(), warnings)
-            except ApiError as err:  # Service/Host Monitor down: the rest is still worth having
+            except (ApiError, NotFoundError) as err:  # Service/Host Monitor down: the rest is still worth having
                 warnings.append(f"time series '{k}' unavailable: {err.detail}")
                 ts[k] = {}
         nameservices: dict[str, list[Any]] = {}
         for k, f in f_ns.items():
             try:
                 nameservices[k] = f.result().items or []
-            except ApiError as err:
+            except (ApiError, NotFoundError) as err:
                 warnings.append(f"nameservices of '{k}' unavailable: {err.detail}")
                 nameservices[k] = []
         roles_raw = {s.name: f_roles[s.name].result().items or [] for s in services}
@@ -180,6 +183,8 @@ def collect(cm: ClouderaManager, cluster: str | None) -> Inventory:
         zookeeper=_zookeeper(svc_objs), http_calls=0, elapsed_s=0.0, warnings=warnings)
     inv.http_calls = cm.http_calls - calls0
     inv.elapsed_s = time.perf_counter() - t0
+    log.info("inventory of cluster %r at %s: %d hosts, %d services, %d HTTP calls in %.2f s%s", cluster, cm.url,
+             len(hosts), len(svc_objs), inv.http_calls, inv.elapsed_s, f" ({len(warnings)} warnings)" if warnings else "")
     return inv
 
 

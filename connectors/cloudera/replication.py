@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def _api(cm: ClouderaManager) -> cm_client.ReplicationsResourceApi:
-    return cm.api(cm_client.ReplicationsResourceApi)
+    return cm._resource(cm_client.ReplicationsResourceApi)
 
 
 def _what(service: str, schedule_id: int | None = None) -> str:
@@ -149,10 +149,10 @@ def _command(cmd: Any) -> CommandStatus:
 
 
 def read_command(cm: ClouderaManager, command_id: int) -> CommandStatus:
-    api = cm.api(cm_client.CommandsResourceApi)
+    api = cm._resource(cm_client.CommandsResourceApi)
     return _command(cm._call(api.read_command, command_id, what=f"command {command_id}"))
 
 
 def abort_command(cm: ClouderaManager, command_id: int) -> CommandStatus:
-    api = cm.api(cm_client.CommandsResourceApi)
+    api = cm._resource(cm_client.CommandsResourceApi)
     return _command(cm._call(api.abort_command, command_id, what=f"aborting command {command_id}"))

@@ -53,7 +53,7 @@ class CMSimulator:
         self.replications = Replications(self.estate.bandwidth)
         self.latency = self.estate.latency
         self.requests: list[tuple[str, str]] = []
-        self._fail: list[int] = []
+        self._fail: list[tuple[int, str]] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -108,10 +108,11 @@ class CMSimulator:
         return f"{self.url}/api/{self.api_version}"
 
     # -- test hooks ---------------------------------------------------------------------
-    def fail_next(self, n: int = 1, status: int = 500) -> None:
-        """The next n API requests answer `status` (default 500) with a CM-style message."""
+    def fail_next(self, n: int = 1, status: int = 500, path: str = "") -> None:
+        """The next n API requests (whose path contains `path`, if given) answer `status`
+        (default 500) with a CM-style message, e.g. fail_next(5, path="/timeseries")."""
         with self._lock:
-            self._fail.extend([status] * n)
+            self._fail.extend([(status, path)] * n)
 
     def set_bandwidth(self, bps: float) -> None:
         """Replication copy speed in bytes/s, from now on (running copies included)."""
@@ -130,9 +131,13 @@ class CMSimulator:
             self.requests.clear()
 
     # -- dispatch -----------------------------------------------------------------------
-    def _take_failure(self) -> int | None:
+    def _take_failure(self, path: str) -> int | None:
         with self._lock:
-            return self._fail.pop(0) if self._fail else None
+            for i, (status, part) in enumerate(self._fail):
+                if part in path:
+                    del self._fail[i]
+                    return status
+            return None
 
     def _record(self, method: str, path: str) -> None:
         with self._lock:
@@ -247,7 +252,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(401, {"message": "Authentication failed: wrong user name or password."},
                        {"WWW-Authenticate": 'Basic realm="Cloudera Manager"'})
             return
-        forced = sim._take_failure()
+        forced = sim._take_failure(parts.path)
         if forced:
             self._send(forced, {"message": f"Simulated failure (HTTP {forced}) requested by the test."})
             return

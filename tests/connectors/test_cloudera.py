@@ -282,3 +282,12 @@ def test_models_build_by_hand_and_serialize(fieldnote_inventory):
     assert kafka.bool("auto.create.topics.enable") is True and inv.host("h1").short_name == "h1"
     as_json = json.dumps(dataclasses.asdict(fieldnote_inventory))  # storable with the run
     assert "fn-worker-3.fieldnote.internal" in as_json and "admin" not in as_json
+
+
+def test_monitor_down_gives_a_partial_inventory_with_warnings(cm_factory, cm_connect):
+    sim = cm_factory()
+    sim.fail_next(5, status=503, path="/timeseries")
+    inv = cm_connect(sim).inventory(CLUSTER)
+    assert len(inv.warnings) == 5 and all("time series" in w for w in inv.warnings)
+    assert inv.hdfs.datanodes == [] and inv.host("fn-worker-1").rx_bytes_per_s is None
+    assert inv.kafka.num_partitions == 10  # configuration still read
