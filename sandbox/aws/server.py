@@ -26,6 +26,7 @@ from botocore.config import Config
 from sandbox.aws.boto import new_session
 from sandbox.aws.datasync_sim import DataSyncSimulator
 from sandbox.aws.moto_server import MotoHttpServer
+from sandbox.aws.redshift_sim import RedshiftSnapshotSharing
 from sandbox.aws.seed import AwsSeedReport, AwsSeedSpec, seed_account
 
 log = logging.getLogger("sandbox.aws")
@@ -45,9 +46,12 @@ class SandboxCredentials:
 class AwsSandbox:
     """moto on host:port (0 = a free port), seeded on demand with the AS-IS and TO-BE estate.
 
-    DataSync executions of S3-to-S3 tasks really copy, at most `datasync_bytes_per_second`
-    (sandbox/aws/datasync_sim.py: byte counters, UpdateTaskExecution, ListTaskExecutions);
-    None leaves moto's own DataSync as it is (status steps per call, no bytes, no update).
+    With `fill_gaps` (the default) the sandbox answers what moto lacks: DataSync executions
+    of S3-to-S3 tasks really copy, at most `datasync_bytes_per_second`, with byte counters,
+    UpdateTaskExecution and ListTaskExecutions (sandbox/aws/datasync_sim.py), and Redshift
+    AuthorizeSnapshotAccess and CopyClusterSnapshot work (sandbox/aws/redshift_sim.py).
+    fill_gaps=False is moto as it is (DataSync status steps once per describe call and
+    moves nothing; those four calls answer HTTP 500).
 
     with AwsSandbox() as aws:
         report = aws.seed()
@@ -62,7 +66,8 @@ class AwsSandbox:
         *,
         account_id: str | None = None,
         spec: AwsSeedSpec | None = None,
-        datasync_bytes_per_second: float | None = DEFAULT_DATASYNC_BYTES_PER_SECOND,
+        fill_gaps: bool = True,
+        datasync_bytes_per_second: float = DEFAULT_DATASYNC_BYTES_PER_SECOND,
     ) -> None:
         if account_id is not None and not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
@@ -70,13 +75,15 @@ class AwsSandbox:
         self.region = region
         self.spec = spec or AwsSeedSpec()
         self.account_id = account_id or str(100_000_000_000 + secrets.randbelow(900_000_000_000))
+        self.fill_gaps = fill_gaps
         self.datasync_bytes_per_second = datasync_bytes_per_second
         wrap = None
-        if datasync_bytes_per_second is not None:
+        if fill_gaps:
             rate = datasync_bytes_per_second
 
             def wrap(app: Any) -> Any:
-                return DataSyncSimulator(app, endpoint_url=lambda: self.endpoint_url, link_bytes_per_second=rate)
+                app = DataSyncSimulator(app, endpoint_url=lambda: self.endpoint_url, link_bytes_per_second=rate)
+                return RedshiftSnapshotSharing(app)
 
         self._server = MotoHttpServer(host, port, wrap=wrap)
         self._credentials: SandboxCredentials | None = None

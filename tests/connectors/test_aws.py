@@ -310,6 +310,16 @@ def test_restore_progress_from_aws_restore_status(aws_kwargs):
     assert (progress.elapsed_s, progress.estimated_remaining_s) == (83, 249)
 
 
+def test_share_and_copy_on_the_sandbox(fresh_aws_sandbox):
+    seed = fresh_aws_sandbox.seed_report
+    rs = Redshift(**fresh_aws_sandbox.connect_kwargs(), max_attempts=1)
+    assert rs.authorize_snapshot_access(seed.snapshot_id, TOBE_ACCOUNT).accounts_with_restore_access == (TOBE_ACCOUNT,)
+    with pytest.raises(AwsAlreadyExists):
+        rs.authorize_snapshot_access(seed.snapshot_id, TOBE_ACCOUNT)
+    kept = rs.copy_cluster_snapshot(seed.automated_snapshot_id, "asis-kept", source_cluster_id="asis-warehouse")
+    assert kept.snapshot_type == "manual" and kept.available
+
+
 # -- Secrets Manager -------------------------------------------------------------------------
 def test_get_secret_value_and_field(aws_kwargs, aws_seed):
     secret = Secrets(**aws_kwargs).get_secret_value("ferry/asis/cloudera-manager")
@@ -356,7 +366,7 @@ def test_unreachable_endpoint_is_a_clear_retryable_error(wrapper):
 def plain_moto():
     """moto as it is (no DataSync simulation): where its gaps show."""
     spec = AwsSeedSpec(asis_bucket="ferry-moto-gaps-asis", tobe_bucket="ferry-moto-gaps-tobe")
-    with AwsSandbox(spec=spec, datasync_bytes_per_second=None) as sandbox:
+    with AwsSandbox(spec=spec, fill_gaps=False) as sandbox:
         sandbox.seed()
         yield sandbox
 

@@ -136,16 +136,19 @@ def test_bucket_names_are_shared_by_running_sandboxes_and_freed_by_stop():
         assert later.seed().asis_bucket.name == "ferry-shared-asis"
 
 
-def test_unimplemented_calls_are_logged_not_printed(aws_sandbox, aws_seed, capfd, caplog):
+def test_unimplemented_calls_are_logged_not_printed(capfd, caplog):
     caplog.set_level(logging.INFO, logger="sandbox.aws")
-    redshift = aws_sandbox.boto3_client("redshift")
-    with pytest.raises(Exception, match="500|parse"):  # moto's HTML 500 page is no XML to parse
-        redshift.authorize_snapshot_access(SnapshotIdentifier=aws_seed.snapshot_id, AccountWithRestoreAccess="210987654321")
-    # werkzeug logs the error after it has sent the 500: give its thread a moment.
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline and not any("not been implemented" in r.getMessage() for r in caplog.records):
-        time.sleep(0.02)
-    assert any("not been implemented" in r.getMessage() for r in caplog.records)
+    with AwsSandbox(fill_gaps=False) as plain:
+        with pytest.raises(ClientError, match="500"):
+            plain.boto3_client("datasync").update_task_execution(
+                TaskExecutionArn="arn:aws:datasync:eu-west-1:111222333444:task/task-1/execution/exec-1",
+                Options={"BytesPerSecond": 1024},
+            )
+        # werkzeug logs the error after it has sent the 500: give its thread a moment.
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and not any("not been implemented" in r.getMessage() for r in caplog.records):
+            time.sleep(0.02)
+        assert any("not been implemented" in r.getMessage() for r in caplog.records)
     out, err = capfd.readouterr()
     assert "Traceback" not in err and "POST /" not in err
 
@@ -243,7 +246,7 @@ def test_update_of_unknown_or_finished_execution_is_invalid(fresh_aws_sandbox):
 
 def test_plain_moto_datasync_when_the_simulation_is_off():
     spec = AwsSeedSpec(asis_bucket="ferry-plain-asis", tobe_bucket="ferry-plain-tobe")
-    with AwsSandbox(spec=spec, datasync_bytes_per_second=None) as sandbox:
+    with AwsSandbox(spec=spec, fill_gaps=False) as sandbox:
         report = sandbox.seed()
         ds = sandbox.boto3_client("datasync")
         arn = ds.start_task_execution(TaskArn=report.datasync_task_arn)["TaskExecutionArn"]
@@ -251,3 +254,38 @@ def test_plain_moto_datasync_when_the_simulation_is_off():
         assert statuses == ["INITIALIZING", "PREPARING", "TRANSFERRING", "VERIFYING", "SUCCESS"]
         with pytest.raises(ClientError, match="500"):
             ds.update_task_execution(TaskExecutionArn=arn, Options={"BytesPerSecond": 1024})
+
+
+# -- Redshift snapshot sharing and copying (sandbox/aws/redshift_sim.py) ---------------------
+def test_authorize_snapshot_access_is_recorded_and_not_granted_twice(fresh_aws_sandbox):
+    report = fresh_aws_sandbox.seed_report
+    redshift = fresh_aws_sandbox.boto3_client("redshift")
+    shared = redshift.authorize_snapshot_access(SnapshotIdentifier=report.snapshot_id, AccountWithRestoreAccess="210987654321")
+    assert shared["Snapshot"]["AccountsWithRestoreAccess"] == [{"AccountId": "210987654321"}]
+    described = redshift.describe_cluster_snapshots(SnapshotIdentifier=report.snapshot_id)["Snapshots"][0]
+    assert described["AccountsWithRestoreAccess"] == [{"AccountId": "210987654321"}]
+    with pytest.raises(ClientError, match="AuthorizationAlreadyExists"):
+        redshift.authorize_snapshot_access(SnapshotIdentifier=report.snapshot_id, AccountWithRestoreAccess="210987654321")
+    with pytest.raises(ClientError, match="ClusterSnapshotNotFound"):
+        redshift.authorize_snapshot_access(SnapshotIdentifier="no-such-snapshot", AccountWithRestoreAccess="210987654321")
+    with pytest.raises(ClientError, match="InvalidParameterValue"):
+        redshift.authorize_snapshot_access(SnapshotIdentifier=report.snapshot_id, AccountWithRestoreAccess="42")
+
+
+def test_copy_cluster_snapshot_copies_automated_to_manual_then_restores(fresh_aws_sandbox):
+    report = fresh_aws_sandbox.seed_report
+    redshift = fresh_aws_sandbox.boto3_client("redshift")
+    copied = redshift.copy_cluster_snapshot(
+        SourceSnapshotIdentifier=report.automated_snapshot_id, TargetSnapshotIdentifier="asis-kept"
+    )["Snapshot"]
+    assert (copied["SnapshotIdentifier"], copied["SnapshotType"], copied["ClusterIdentifier"]) == (
+        "asis-kept",
+        "manual",
+        "asis-warehouse",
+    )
+    with pytest.raises(ClientError, match="InvalidClusterSnapshotState"):
+        redshift.copy_cluster_snapshot(SourceSnapshotIdentifier=report.snapshot_id, TargetSnapshotIdentifier="other")
+    with pytest.raises(ClientError, match="ClusterSnapshotAlreadyExists"):
+        redshift.copy_cluster_snapshot(SourceSnapshotIdentifier=report.automated_snapshot_id, TargetSnapshotIdentifier="asis-kept")
+    restored = redshift.restore_from_cluster_snapshot(ClusterIdentifier="tobe-from-kept", SnapshotIdentifier="asis-kept")
+    assert restored["Cluster"]["ClusterIdentifier"] == "tobe-from-kept"
