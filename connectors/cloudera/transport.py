@@ -53,8 +53,9 @@ class _Client(cm_client.ApiClient):
             num_pools=2, maxsize=max(1, pool_size), block=False,
             cert_reqs="CERT_REQUIRED" if verify_tls else "CERT_NONE",
             ca_certs=(ca_file or certifi.where()) if verify_tls else None,
-            # one quick retry on connect only: a refused port fails fast, a read is never repeated
-            retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0),
+            # no retries: a refused port fails at once, a read is never repeated behind the caller's
+            # back (and urllib3 logs no retry warnings); callers decide whether to try again
+            retries=urllib3.Retry(total=0, redirect=0),
         )
 
     def update_params_for_auth(self, headers: dict, querys: list, auth_settings: list | None) -> None:
@@ -108,12 +109,13 @@ def translate(exc: BaseException, *, url: str, what: str, cluster: str | None, s
         reason = exc
         if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
             reason = exc.reason
-        if isinstance(reason, urllib3.exceptions.TimeoutError | TimeoutError):
-            text = "no answer within the timeout"
+        # Order matters: in urllib3 NameResolutionError < NewConnectionError < ConnectTimeoutError.
+        if isinstance(reason, urllib3.exceptions.NameResolutionError):
+            text = "host name does not resolve"
         elif isinstance(reason, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
             text = "connection refused or host unreachable"
-        elif isinstance(reason, urllib3.exceptions.NameResolutionError):
-            text = "host name does not resolve"
+        elif isinstance(reason, urllib3.exceptions.TimeoutError | TimeoutError):
+            text = "no answer within the timeout"
         else:
             text = type(reason).__name__
         return UnreachableError(f"Cannot reach Cloudera Manager ({text})", **kw)

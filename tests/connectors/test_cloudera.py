@@ -152,7 +152,7 @@ def test_cm_down_is_unreachable(cm_connect):
     with pytest.raises(UnreachableError) as exc:
         cm.inventory(CLUSTER)
     assert time.monotonic() - t0 < 3
-    assert f"127.0.0.1:{port}" in str(exc.value) and "7180" in str(exc.value)
+    assert f"127.0.0.1:{port}" in str(exc.value) and "7180" in str(exc.value) and "refused" in str(exc.value)
 
 
 def test_slow_cm_times_out(cm_factory, cm_connect):
