@@ -34,10 +34,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from sandbox.aws.boto import new_session
 
 log = logging.getLogger("sandbox.aws")
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+Params = dict[str, Any]
+Body = Iterable[bytes]
 
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/")
 _UNLIMITED = -1
@@ -183,21 +189,27 @@ class DataSyncSimulator:
             return self._s3_clients[key]
 
     # -- actions ---------------------------------------------------------------------------
-    def _start(self, environ, start_response, params, access_key, region):  # type: ignore[no-untyped-def]
+    def _start(self, environ: Environ, start_response: StartResponse, params: Params, access_key: str, region: str) -> Body:
         account = self._account(access_key)
         backend = self._backend(account, region)
         task = backend.tasks.get(params.get("TaskArn", ""))
-        plan = None
+        plan, plan_error = None, None
         if task is not None:
             src, dst = backend.locations.get(task.source_location_arn), backend.locations.get(task.destination_location_arn)
             if src is not None and dst is not None and src.uri.startswith("s3://") and dst.uri.startswith("s3://"):
-                plan = self._plan(access_key, region, src.uri, dst.uri)
+                try:
+                    plan = self._plan(access_key, region, src.uri, dst.uri)
+                except ClientError as exc:
+                    # AWS starts the execution anyway and fails it while preparing.
+                    plan = ("", "", [])
+                    plan_error = f"cannot list the source or destination: {exc.response.get('Error', {}).get('Code')}"
         status, data = self._forward(environ)
         if not status.startswith("200") or plan is None:
             start_response(status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))])
             return [data]
         arn = json.loads(data)["TaskExecutionArn"]
-        rate = (params.get("OverrideOptions") or {}).get("BytesPerSecond", (task.metadata.get("Options") or {}).get("BytesPerSecond", _UNLIMITED))
+        task_rate = (task.metadata.get("Options") or {}).get("BytesPerSecond", _UNLIMITED)
+        rate = (params.get("OverrideOptions") or {}).get("BytesPerSecond", task_rate)
         now = time.monotonic()
         src_bucket, dst_bucket, items = plan
         execution = _Execution(
@@ -215,19 +227,23 @@ class DataSyncSimulator:
             transfer_from=now + 2 * self.phase,
             marked=now + 2 * self.phase,
         )
+        if plan_error:
+            execution.status, execution.error_detail = "ERROR", plan_error
+            execution.ended_wall = datetime.now(UTC)
+            self._finish_in_moto(execution)
         with self._lock:
             self._executions[arn] = execution
         log.info("DataSync execution %s: %d objects, %d bytes to copy", arn.rsplit("/", 1)[-1], len(items), execution.estimated_bytes)
         return _json_response(start_response, "200 OK", {"TaskExecutionArn": arn})
 
-    def _describe(self, environ, start_response, params, access_key, region):  # type: ignore[no-untyped-def]
+    def _describe(self, environ: Environ, start_response: StartResponse, params: Params, access_key: str, region: str) -> Body:
         execution = self._executions.get(params.get("TaskExecutionArn", ""))
         if execution is None:
             return self.app(environ, start_response)  # not ours (another location type): moto's
         self._advance(execution)
         return _json_response(start_response, "200 OK", self._describe_body(execution))
 
-    def _update(self, environ, start_response, params, access_key, region):  # type: ignore[no-untyped-def]
+    def _update(self, environ: Environ, start_response: StartResponse, params: Params, access_key: str, region: str) -> Body:
         execution = self._executions.get(params.get("TaskExecutionArn", ""))
         if execution is None:
             return _error(start_response, f"Task execution {params.get('TaskExecutionArn')} is not found.")
@@ -241,7 +257,7 @@ class DataSyncSimulator:
             execution.option_rate = int(rate)
         return _json_response(start_response, "200 OK", {})
 
-    def _cancel(self, environ, start_response, params, access_key, region):  # type: ignore[no-untyped-def]
+    def _cancel(self, environ: Environ, start_response: StartResponse, params: Params, access_key: str, region: str) -> Body:
         execution = self._executions.get(params.get("TaskExecutionArn", ""))
         if execution is not None:
             self._advance(execution)
@@ -254,7 +270,7 @@ class DataSyncSimulator:
         start_response(status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))])
         return [data]
 
-    def _list(self, environ, start_response, params, access_key, region):  # type: ignore[no-untyped-def]
+    def _list(self, environ: Environ, start_response: StartResponse, params: Params, access_key: str, region: str) -> Body:
         backend = self._backend(self._account(access_key), region)
         task_arn = params.get("TaskArn")
         listed = []
@@ -342,7 +358,7 @@ class DataSyncSimulator:
         backend = self._backend(execution.account, execution.region)
         moto_execution = backend.task_executions.get(execution.arn)
         if moto_execution is not None:
-            moto_execution.status = "SUCCESS"
+            moto_execution.status = execution.status
         task = backend.tasks.get(execution.task_arn)
         if task is not None and task.current_task_execution_arn == execution.arn:
             task.status = "AVAILABLE"

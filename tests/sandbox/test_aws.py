@@ -289,3 +289,16 @@ def test_copy_cluster_snapshot_copies_automated_to_manual_then_restores(fresh_aw
         redshift.copy_cluster_snapshot(SourceSnapshotIdentifier=report.automated_snapshot_id, TargetSnapshotIdentifier="asis-kept")
     restored = redshift.restore_from_cluster_snapshot(ClusterIdentifier="tobe-from-kept", SnapshotIdentifier="asis-kept")
     assert restored["Cluster"]["ClusterIdentifier"] == "tobe-from-kept"
+
+
+def test_execution_whose_source_is_gone_fails_while_preparing(fresh_aws_sandbox):
+    report = fresh_aws_sandbox.seed_report
+    s3 = fresh_aws_sandbox.boto3_client("s3")
+    for obj in report.asis_bucket.objects:
+        s3.delete_object(Bucket=report.asis_bucket.name, Key=obj.key)
+    s3.delete_bucket(Bucket=report.asis_bucket.name)
+    ds = fresh_aws_sandbox.boto3_client("datasync")
+    arn = ds.start_task_execution(TaskArn=report.datasync_task_arn)["TaskExecutionArn"]
+    failed = ds.describe_task_execution(TaskExecutionArn=arn)
+    assert failed["Status"] == "ERROR" and "NoSuchBucket" in failed["Result"]["ErrorDetail"]
+    assert ds.describe_task(TaskArn=report.datasync_task_arn)["Status"] == "AVAILABLE"
