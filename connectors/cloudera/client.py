@@ -50,7 +50,7 @@ class ClouderaManager:
         self._version_lock = threading.Lock()
         self._client = _Client(f"{self.url}/api/{self._version or 'v19'}", username, password,
                                verify_tls=verify_tls, ca_file=ca_file, timeout=self.timeout,
-                               pool_size=self.max_workers)
+                               pool_size=self.max_workers + 2)  # + replication polls from other threads
 
     def __repr__(self) -> str:  # never the password
         return f"ClouderaManager(url={self.url!r}, username={self.username!r}, api={self._version or '?'})"
