@@ -309,7 +309,11 @@ class Table:
         before `after`. Resuming from the last key returned (not from a position) keeps a
         scanner right while other clients insert or delete rows between its batches."""
         if reverse:
+            if after is not None and start and after > start:
+                after = None  # the resume point lies outside the range: start from the top
             return self._keys_from_reversed(start, stop, after, limit)
+        if after is not None and after < start:
+            after = None
         out: list[bytes] = []
         r = self.region_index(start if after is None else after)
         while r < len(self.region_keys) and len(out) < limit:

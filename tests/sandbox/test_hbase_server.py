@@ -220,6 +220,7 @@ def test_unknown_table_is_a_clear_error_and_the_connection_survives(conn: happyb
                  lambda: table.families(), lambda: table.rows([b"k"])):
         with pytest.raises(IOError_, match="TableNotFoundException: no_such_table"):
             call()
+    assert table.regions() == []  # as HBase's own Thrift server answers
     assert isinstance(conn.tables(), list)
 
 
@@ -370,3 +371,28 @@ def test_simulated_region_server_rate(hbase_server_factory) -> None:
     assert sum(1 for _ in c.table("t").scan(filter=KEY_ONLY, batch_size=50)) == 200
     assert time.monotonic() - t0 >= 0.09  # 200 rows at 2,000 rows/s
     c.close()
+
+
+def test_store_key_ranges_match_brute_force() -> None:
+    """The per-region range walk (forward, reverse, resumed) against a sorted list."""
+    import random
+
+    from sandbox.hbase.store import Table
+
+    rng = random.Random(5)
+    alphabet = b"abc\x00\xff"
+    for _ in range(40):
+        keys = sorted({bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(0, 40))})
+        splits = sorted({bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 2))) for _ in range(rng.randint(0, 5))})
+        table = Table(name=b"t", families={b"d": {}}, split_points=splits, rows={k: {b"d:a": b"v"} for k in keys})
+        for _ in range(30):
+            start = rng.choice([b"", *keys, b"b", b"ab\x00"])
+            stop = rng.choice([b"", *keys, b"c", b"a\xff"])
+            after = rng.choice([None, None, *keys, b"b"])
+            limit = rng.randint(1, 50)
+            want = [k for k in keys if k >= start and (not stop or k < stop) and (after is None or k > after)][:limit]
+            assert table.keys_from(start, stop, after, limit) == want, (keys, splits, start, stop, after, limit)
+            # reversed: start is the inclusive top, stop the exclusive bottom
+            want_r = [k for k in reversed(keys) if (not start or k <= start) and (not stop or k > stop)
+                      and (after is None or k < after)][:limit]
+            assert table.keys_from(start, stop, after, limit, reverse=True) == want_r, (keys, splits, start, stop, after, limit)
