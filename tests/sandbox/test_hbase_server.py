@@ -396,3 +396,60 @@ def test_store_key_ranges_match_brute_force() -> None:
             want_r = [k for k in reversed(keys) if (not start or k <= start) and (not stop or k > stop)
                       and (after is None or k < after)][:limit]
             assert table.keys_from(start, stop, after, limit, reverse=True) == want_r, (keys, splits, start, stop, after, limit)
+
+
+def test_every_call_answers_and_keeps_the_connection(conn: happybase.Connection, loaded: str) -> None:
+    """Each Thrift call, with good and bad input, answers (a value or a declared exception)."""
+    T = thrift_module()
+    c, t = conn.client, loaded.encode()
+    declared = (T.IOError, T.IllegalArgument, T.AlreadyExists)
+    calls = {
+        "compact": lambda: c.compact(t), "majorCompact": lambda: c.majorCompact(t),
+        "get": lambda: c.get(t, key(1), b"d:a", {}), "getVer": lambda: c.getVer(t, key(1), b"d:a", 2, {}),
+        "getVerTs": lambda: c.getVerTs(t, key(1), b"d:a", 5000, 2, {}),
+        "getRow": lambda: c.getRow(t, key(1), {}), "getRowTs": lambda: c.getRowTs(t, key(1), 5000, {}),
+        "getRows": lambda: c.getRows(t, [key(1), b"zz"], {}), "getRowsTs": lambda: c.getRowsTs(t, [key(1)], 5000, {}),
+        "getRowsWithColumnsTs": lambda: c.getRowsWithColumnsTs(t, [key(1)], [b"d"], 5000, {}),
+        "mutateRow": lambda: c.mutateRow(t, b"m1", [T.Mutation(column=b"d:a", value=b"1")], {}),
+        "mutateRowTs": lambda: c.mutateRowTs(t, b"m2", [T.Mutation(column=b"d:a", value=b"1")], 77, {}),
+        "badMutation": lambda: c.mutateRow(t, b"m3", [T.Mutation(column=b"d:a", value=None)], {}),
+        "deleteAllTs": lambda: c.deleteAllTs(t, b"m2", b"d:a", 77, {}),
+        "deleteAllRowTs": lambda: c.deleteAllRowTs(t, b"m1", 10**15, {}),
+        "increment": lambda: c.increment(T.TIncrement(table=t, row=b"i", column=b"d:n", ammount=2)),
+        "incrementRows": lambda: c.incrementRows([T.TIncrement(table=t, row=b"i", column=b"d:n", ammount=3)]),
+        "badIncrement": lambda: c.atomicIncrement(t, key(1), b"d:a", 1),  # not an 8-byte counter
+        "scannerOpen": lambda: c.scannerOpen(t, key(5), [b"d"], {}),
+        "scannerOpenWithStop": lambda: c.scannerOpenWithStop(t, key(5), key(9), None, {}),
+        "scannerOpenWithPrefix": lambda: c.scannerOpenWithPrefix(t, b"row-0001", None, {}),
+        "scannerOpenTs": lambda: c.scannerOpenTs(t, key(5), None, 5000, {}),
+        "scannerOpenWithStopTs": lambda: c.scannerOpenWithStopTs(t, key(5), key(9), None, 5000, {}),
+        "scannerGet": lambda: c.scannerGet(c.scannerOpen(t, key(5), None, {})),
+        "getRowOrBefore": lambda: c.getRowOrBefore(t, b"row-00005z", b"d"),
+        "getRegionInfo": lambda: c.getRegionInfo(t + b",row-00120,99999999999999"),
+        "append": lambda: c.append(T.TAppend(table=t, row=key(2), columns=[b"d:a"], values=[b"+"])),
+        "checkAndPut": lambda: c.checkAndPut(t, key(3), b"d:a", b"a3", T.Mutation(column=b"d:b", value=b"ok"), {}),
+        "checkAndPutMiss": lambda: c.checkAndPut(t, key(3), b"d:a", b"no", T.Mutation(column=b"d:b", value=b"x"), {}),
+        "badScanner": lambda: c.scannerGetList(123456789, 1),
+        "createEmpty": lambda: c.createTable(b"", []),
+        "unknownTableDelete": lambda: c.deleteTable(b"no_such"),
+    }
+    results = {}
+    for name, call in calls.items():
+        try:
+            results[name] = call()
+        except declared as exc:
+            results[name] = type(exc).__name__
+        assert conn.tables(), name  # the connection still answers
+    assert results["get"][0].value == b"a1"
+    assert [x.value for x in results["getVerTs"]] == [b"a1"]
+    assert [r.row for r in results["getRows"]] == [key(1)]
+    assert results["badMutation"] == "IllegalArgument"
+    assert results["badIncrement"] == "IllegalArgument"
+    assert results["getRowOrBefore"][0].value == b"a5"
+    assert results["getRegionInfo"].startKey == b"row-00100"
+    assert results["append"][0].value == b"a2+"
+    assert results["checkAndPut"] is True and results["checkAndPutMiss"] is False
+    assert results["badScanner"] == "IllegalArgument" and results["createEmpty"] == "IllegalArgument"
+    assert results["unknownTableDelete"] == "IOError"
+    assert conn.table(loaded).counter_get(b"i", b"d:n") == 5
+    assert [r.row for r in results["scannerGet"]] == [key(5)]
