@@ -21,6 +21,9 @@ How the work is split, and why:
 
   The sum does not depend on order and adds up: digest(A ∪ B) = digest(A) + digest(B), so
   sub-ranges can be hashed once and combined, as in `connectors/warehouse.py`.
+  `range_digests` hashes consecutive ranges (e.g. regions) in one scan; `segment_digests` cuts a
+  range every N rows and returns the cuts, to reuse on the other side: one scan per level of a
+  bisection, not one per range.
 - **Writes** are `mutateRows` batches. Thrift 1 takes one timestamp per call, so cells that
   carry their own timestamp (`(value, ts)`) are grouped by timestamp into `mutateRowsTs` calls:
   a copy keeps the source's cell timestamps.
@@ -54,6 +57,8 @@ DEFAULT_POOL_SIZE = 8
 COUNT_CACHING = 1_000
 #: Rows per scannerGetList / getRows / mutateRows for data.
 DEFAULT_BATCH = 1_000
+#: Rows per scannerGetList when hashing ranges.
+DIGEST_BATCH = 1_000
 #: The filter of counts and key listings: one empty cell per row.
 KEY_ONLY_FILTER = b"FirstKeyOnlyFilter() AND KeyOnlyFilter()"
 
@@ -487,21 +492,50 @@ class HBaseConnector:
         return out
 
     def range_digest(self, table: str | bytes, start: bytes | None = None, stop: bytes | None = None, *,
-                     columns: Sequence[bytes] | None = None, batch_size: int = 5_000) -> RangeDigest:
+                     columns: Sequence[bytes] | None = None, batch_size: int = DIGEST_BATCH) -> RangeDigest:
         """Row count and checksum of [start, stop), streamed (bounded memory). See the module docstring."""
-        rows = 0
-        checksum = 0
-        first: bytes | None = None
-        last: bytes | None = None
-        for batch in self.scan_batches(table, start, stop, columns=columns, batch_size=batch_size):
-            if first is None and batch:
-                first = batch[0][0]
+        return self.range_digests(table, [start, stop], columns=columns, batch_size=batch_size)[0]
+
+    def range_digests(self, table: str | bytes, cuts: Sequence[bytes | None], *,
+                      columns: Sequence[bytes] | None = None, batch_size: int = DIGEST_BATCH) -> list[RangeDigest]:
+        """Digests of the consecutive ranges [cuts[i], cuts[i+1]) in one streaming scan.
+
+        `cuts` ascend; None may open the first (table start) or last (table end) one. Use the
+        same cuts on both sides (e.g. region boundaries, or those `segment_digests` found on
+        AS-IS) and only ranges whose digests differ need a closer look."""
+        if len(cuts) < 2:
+            raise ValueError("cuts needs at least a start and a stop")
+        inner = list(cuts[1:-1])
+        if any(c is None for c in inner) or any(a >= b for a, b in zip(inner, inner[1:], strict=False)):  # type: ignore[operator]
+            raise ValueError("inner cuts must be ascending keys")
+        acc = _DigestAccumulator(list(cuts))
+        for batch in self.scan_batches(table, cuts[0], cuts[-1], columns=columns, batch_size=batch_size):
             for key, cells in batch:
+                acc.add(key, cells)
+        return acc.result()
+
+    def segment_digests(self, table: str | bytes, start: bytes | None = None, stop: bytes | None = None, *,
+                        rows_per_segment: int, columns: Sequence[bytes] | None = None,
+                        batch_size: int = DIGEST_BATCH) -> list[RangeDigest]:
+        """Cut [start, stop) into segments of `rows_per_segment` rows (the last may be shorter)
+        and digest each, in one streaming scan. The segments' `start`/`stop` keys are cuts to
+        pass to `range_digests` on the other side. An empty range gives one empty segment."""
+        if rows_per_segment < 1:
+            raise ValueError("rows_per_segment must be at least 1")
+        out: list[RangeDigest] = []
+        seg_start, rows, checksum, first, last = start, 0, 0, None, None
+        for batch in self.scan_batches(table, start, stop, columns=columns, batch_size=batch_size):
+            for key, cells in batch:
+                if rows == rows_per_segment:
+                    out.append(RangeDigest(seg_start, key, rows, checksum, first, last))
+                    seg_start, rows, checksum, first = key, 0, 0, None
+                if first is None:
+                    first = key
+                rows += 1
                 checksum += row_hash(key, cells)
-            rows += len(batch)
-            if batch:
-                last = batch[-1][0]
-        return RangeDigest(start, stop, rows, checksum, first, last)
+                last = key
+        out.append(RangeDigest(seg_start, stop, rows, checksum, first, last))
+        return out
 
     # ---- writes --------------------------------------------------------------------------
 
@@ -564,6 +598,28 @@ class HBaseConnector:
                 conn.client.mutateRows(_name(table), batch, {})
             sent += len(batch)
         return sent
+
+
+class _DigestAccumulator:
+    """Sorts streamed rows into the ranges between cuts and sums their hashes."""
+
+    def __init__(self, cuts: list[bytes | None]) -> None:
+        self.cuts = cuts
+        self.i = 0  # the range rows currently fall into
+        self.parts = [[0, 0, None, None] for _ in range(len(cuts) - 1)]  # rows, checksum, first, last
+
+    def add(self, key: bytes, cells: Mapping[bytes, bytes]) -> None:
+        while self.i < len(self.parts) - 1 and key >= self.cuts[self.i + 1]:  # type: ignore[operator]
+            self.i += 1
+        part = self.parts[self.i]
+        part[0] += 1
+        part[1] += row_hash(key, cells)
+        if part[2] is None:
+            part[2] = key
+        part[3] = key
+
+    def result(self) -> list[RangeDigest]:
+        return [RangeDigest(self.cuts[i], self.cuts[i + 1], p[0], p[1], p[2], p[3]) for i, p in enumerate(self.parts)]
 
 
 def _reason(exc: BaseException) -> str:

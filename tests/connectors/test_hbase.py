@@ -217,3 +217,28 @@ def test_server_going_away_and_coming_back(hbase_server_factory) -> None:
 def test_count_workers(asis: HBaseConnector, hbase_seeded: SeededHBase) -> None:
     for workers in (1, 3):
         assert asis.count("orders", workers=workers) == hbase_seeded.report.rows_asis
+
+
+def test_segment_and_range_digests_narrow_down_the_drift(asis: HBaseConnector, tobe: HBaseConnector,
+                                                         hbase_seeded: SeededHBase) -> None:
+    report = hbase_seeded.report
+    segments = asis.segment_digests("orders", rows_per_segment=700)
+    assert sum(s.rows for s in segments) == report.rows_asis and all(s.rows == 700 for s in segments[:-1])
+    assert segments[0].start is None and segments[-1].stop is None
+    assert all(a.stop == b.start == b.first_key for a, b in zip(segments, segments[1:], strict=False))
+    cuts = [segments[0].start, *(s.stop for s in segments)]
+    assert asis.range_digests("orders", cuts) == segments
+    other = tobe.range_digests("orders", cuts, batch_size=333)
+    differing = [(a.start, a.stop) for a, b in zip(segments, other, strict=True) if (a.rows, a.checksum) != (b.rows, b.checksum)]
+    drift = {*report.missing_keys, *(c.row for c in report.changed_cells)}
+    assert differing and all(any((lo is None or k >= lo) and (hi is None or k < hi) for k in drift) for lo, hi in differing)
+    assert all(any((lo is None or k >= lo) and (hi is None or k < hi) for lo, hi in differing) for k in drift)
+    # region cuts in one pass equal one digest per region
+    regions = asis.regions("orders")
+    by_region = asis.range_digests("orders", [None, *(r.start_key for r in regions[1:]), None])
+    assert [(d.rows, d.checksum) for d in by_region] == [
+        (d.rows, d.checksum) for d in (asis.range_digest("orders", r.start_key or None, r.end_key or None) for r in regions)
+    ]
+    assert asis.segment_digests("orders", b"zz", rows_per_segment=5) == [asis.range_digest("orders", b"zz")]
+    with pytest.raises(ValueError):
+        asis.range_digests("orders", [None, b"b", b"a", None])
