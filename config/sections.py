@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from config import cutover, transfers
 from config.errors import ConfigError
 from config.reader import Reader, join, type_name
 
@@ -37,8 +38,8 @@ Parser = Callable[[Any, str, dict[str, Any]], Any]
 
 # Order matters: later sections may refer to earlier ones.
 SECTIONS: dict[str, Parser] = {
-    "transfers": parse_id_list,
+    "transfers": transfers.parse,
     "tables": parse_id_list,
     "validations": parse_id_list,
-    "cutover": parse_id_list,
+    "cutover": cutover.parse,
 }

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from jobs.transfers.schema import v_transfer_checkpoints
+from state.cutover_schema import migrate as v_cutover
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -85,4 +86,5 @@ def _v1_core(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     v_transfer_checkpoints,
+    v_cutover,
 ]

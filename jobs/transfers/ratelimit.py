@@ -1,0 +1,49 @@
+"""A bytes-per-second cap shared by the threads of one copy.
+
+Each caller reserves the time its bytes take at the cap and waits until its slot starts, so the
+long-run rate is the cap exactly, whatever the batch sizes and however many threads share it::
+
+    slot of batch 1    |--n1/rate--|
+    slot of batch 2                |----n2/rate----|
+    batch 3 waits here ----------------------------^
+
+A new cap applies from the next reservation on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class RateLimiter:
+    def __init__(self, bytes_per_s: float | None = None) -> None:
+        self._lock = threading.Lock()
+        self._rate = bytes_per_s
+        self._next = time.monotonic()
+
+    @property
+    def rate(self) -> float | None:
+        return self._rate
+
+    def set_rate(self, bytes_per_s: float | None) -> None:
+        with self._lock:
+            self._rate = bytes_per_s
+            self._next = min(self._next, time.monotonic())  # a slower old cap must not delay the new one
+
+    def acquire(self, nbytes: int, stop: threading.Event | None = None) -> bool:
+        """Wait until `nbytes` may go. False if `stop` was set while waiting."""
+        with self._lock:
+            rate = self._rate
+            if not rate:
+                return not (stop and stop.is_set())
+            now = time.monotonic()
+            start = max(self._next, now)
+            self._next = start + nbytes / rate
+            wait = start - now
+        if wait <= 0:
+            return not (stop and stop.is_set())
+        if stop is None:
+            time.sleep(wait)
+            return True
+        return not stop.wait(wait)
