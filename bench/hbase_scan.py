@@ -1,6 +1,6 @@
 """Benchmark: the sandbox HBase through happybase, and region-parallel counts through the connector.
 
-    .venv/bin/python bench/hbase_scan.py [--rows 200000] [--repeat 3]
+    .venv/bin/python bench/hbase_scan.py [--rows 200000] [--repeat 2]
 
 Figures (best of `--repeat` runs, since these machines are shared and noisy):
   1. key-only scan (`FirstKeyOnlyFilter() AND KeyOnlyFilter()`) through happybase, batch_size
@@ -111,7 +111,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--region-rate", type=float, default=100_000, help="simulated rows/s per scanner in part 3")
     args = parser.parse_args()
     t_start = time.perf_counter()
