@@ -48,6 +48,8 @@ class Verb:
 VERB_MODULES: tuple[str, ...] = (
     "commands.help",
     "commands.status",
+    "commands.cutover",
+    "commands.audit",
 )
 
 _verbs: dict[str, Verb] | None = None

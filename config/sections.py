@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from config import transfers
+from config import cutover, transfers
 from config.errors import ConfigError
 from config.reader import Reader, join, type_name
 
@@ -41,5 +41,5 @@ SECTIONS: dict[str, Parser] = {
     "transfers": transfers.parse,
     "tables": parse_id_list,
     "validations": parse_id_list,
-    "cutover": parse_id_list,
+    "cutover": cutover.parse,
 }

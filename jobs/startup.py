@@ -10,7 +10,9 @@ from commands.context import Services
 
 log = logging.getLogger(__name__)
 
-HOOKS: tuple[str, ...] = ()
+HOOKS: tuple[str, ...] = (
+    "jobs.cutover.watch:on_start",
+)
 
 
 def on_start(services: Services) -> None:

@@ -1,0 +1,72 @@
+"""Restart-safe: a pending request and its approvals survive a restart; an edited config voids
+them (the plan's hash includes the config version) and the card says why."""
+
+from __future__ import annotations
+
+from state import audit, cutover
+from tests.cutover.conftest import ALICE, BOB, CAROL, DAVE, MANUAL_RUNBOOK, Cutover, write
+from tests.fixtures.slack import start_ferry, stop_ferry
+
+
+def test_a_pending_request_and_its_approval_survive_a_restart(tmp_path, slack_standin):
+    path = write(tmp_path, MANUAL_RUNBOOK)
+    ferry = start_ferry(path, slack_standin)
+    cut = Cutover(ferry)
+    try:
+        cut.command("cutover")
+        cut.press("request", cut.button("Request approval"), ALICE)
+        value = cut.button("Approve")
+        cut.press("approve", value, BOB)
+        cut.card(lambda t: "Approvals 1 of 2" in t)
+    finally:
+        stop_ferry(ferry)
+    ferry = start_ferry(path, slack_standin)  # same file: same config version, same plan
+    cut = Cutover(ferry)
+    try:
+        assert [a.user_id for a in cut.view().get("freeze-writes").approvals] == [BOB]
+        assert "quorum reached" in cut.press("approve", value, CAROL)
+        cut.wait_state("freeze-writes", "running")
+        assert len(cut.cards()) == 1  # the same card, updated in place across the restart
+    finally:
+        stop_ferry(ferry)
+
+
+def test_an_edited_config_voids_earlier_approvals_and_the_card_says_why(tmp_path, slack_standin):
+    path = write(tmp_path, MANUAL_RUNBOOK)
+    ferry = start_ferry(path, slack_standin)
+    cut = Cutover(ferry)
+    try:
+        cut.command("cutover")
+        cut.press("request", cut.button("Request approval"), ALICE)
+        value = cut.button("Approve")
+        cut.press("approve", value, BOB)
+        cut.card(lambda t: "Approvals 1 of 2" in t)
+        old_hash = cutover.get_request(ferry.runtime.store, "freeze-writes#1").plan_hash
+        old_version = ferry.runtime.config.version
+    finally:
+        stop_ferry(ferry)
+    path.write_text(path.read_text().replace("approval_ttl: 2h", "approval_ttl: 3h"))
+    ferry = start_ferry(path, slack_standin)
+    cut = Cutover(ferry)
+    try:
+        card = cut.card(lambda t: "voided" in t)
+        text = str(card.blocks)
+        assert "the configuration changed" in text and old_version in text
+        assert cut.state_of("freeze-writes") == "ready"
+        # Bob's approval does not count any more, and the old button says why
+        answer = cut.press("approve", value, CAROL)
+        assert "is void" in answer and "configuration changed" in answer
+        assert cut.view().get("freeze-writes").approvals == []
+        void = next(e for e in audit.all_entries(ferry.runtime.store) if e["outcome"] == "void")
+        assert void["plan_hash"] == old_hash and void["user_id"] == "ferry"
+        # a new request freezes the new plan; approvals count for it
+        new_value = cut.button("Request approval")
+        assert new_value == "freeze-writes|2"
+        cut.press("request", new_value, ALICE)
+        approve = cut.button("Approve", other_than=value)
+        cut.press("approve", approve, CAROL)
+        assert "quorum reached" in cut.press("approve", approve, DAVE)
+        new_hash = cutover.get_request(ferry.runtime.store, "freeze-writes#2").plan_hash
+        assert new_hash != old_hash
+    finally:
+        stop_ferry(ferry)
