@@ -95,6 +95,9 @@ def _send(req: BaseHTTPRequestHandler, status: int, data: bytes, content_type: s
     req.send_header("Content-Type", f"{content_type}; charset=utf-8")
     req.send_header("Content-Length", str(len(data)))
     req.send_header("Cache-Control", "no-store")
+    # One request per connection: an idle keep-alive connection from an open tab would otherwise
+    # keep a request thread of the stand-in blocked on it for as long as the tab stays open.
+    req.send_header("Connection", "close")
     req.end_headers()
     req.wfile.write(data)
 

@@ -42,14 +42,20 @@ class ChannelState:
             self._cond.notify_all()
 
     def wait(self, since: int, timeout: float) -> int:
+        """Wait until the version passes `since`, `timeout` passes, or the stand-in stops (so no
+        request thread of an open tab outlives the stand-in)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._version <= since:
+            while self._version <= since and self._serving():
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                self._cond.wait(left)
+                self._cond.wait(min(left, 0.25))
             return self._version
+
+    def _serving(self) -> bool:
+        thread = getattr(self.standin, "_thread", None)  # the stand-in's serve_forever thread
+        return thread is None or thread.is_alive()
 
     def snapshot(self, user: str) -> dict[str, Any]:
         with self._cond:
