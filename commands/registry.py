@@ -50,6 +50,11 @@ VERB_MODULES: tuple[str, ...] = (
     "commands.status",
     "commands.cutover",
     "commands.audit",
+    "commands.transfer_verbs.start",
+    "commands.transfer_verbs.pause",
+    "commands.transfer_verbs.resume",
+    "commands.transfer_verbs.throttle",
+    "commands.transfer_verbs.cancel",
 )
 
 _verbs: dict[str, Verb] | None = None

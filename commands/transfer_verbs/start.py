@@ -1,0 +1,77 @@
+"""`/migrate start <transfer>`: a confirmation card first (what, from where to where, size, ETA
+at the configured bandwidth), then Start. A double click, a Slack retry or a second operator
+starting the same transfer gets the run already under way: nothing starts twice."""
+
+from __future__ import annotations
+
+import secrets
+
+from commands.context import Invocation, Reply
+from commands.message import Actions, Button, Context, Header, Message, Section
+from commands.registry import Action, Permission, Verb
+from commands.transfer_verbs.common import act, said, transfer_arg
+from config.units import human_bytes, human_duration, human_rate
+from jobs.transfers import api
+from jobs.transfers.backend import backend_for
+from jobs.transfers.card import state_line
+
+
+def handle(inv: Invocation) -> Reply:
+    tid = transfer_arg(inv, "start")
+    transfer = act(inv, lambda: api.transfer_of(inv.services, tid))
+    running = api.active(inv.services, tid)
+    if running is not None:
+        return said(f"`{tid}` is already under way ({state_line(running)}); its progress card is in the channel.",
+                    running, already=True)
+    try:
+        size = backend_for(inv.services, transfer).estimate()
+    except Exception:  # the card must show even when the engine cannot be asked right now
+        size = None
+    bandwidth = inv.config.network.usable_bandwidth
+    pace = min(x for x in (bandwidth, transfer.rate) if x) if (bandwidth or transfer.rate) else None
+    eta = size / pace if size and pace else None
+    p = transfer.params
+    subject = (getattr(p, "table", None) or getattr(p, "source_cluster", None) or getattr(p, "task_arn", None)
+               or f"replication schedule {getattr(p, 'schedule', '?')}")
+    fields = [
+        f"*What*\n{transfer.kind}: `{subject}`",
+        f"*From → to*\n{transfer.source} → {transfer.target}",
+        f"*Size*\n{human_bytes(size) if size else 'unknown (set `size:` in app.yaml)'}",
+        f"*ETA*\n{human_duration(eta) if eta else 'unknown'}"
+        + (f" at {human_rate(pace)}" if pace else " (set `network.source_bandwidth`)"),
+        f"*Cap*\n{human_rate(transfer.rate) if transfer.rate else 'none'}",
+    ]
+    value = f"{tid}|{secrets.token_hex(4)}"  # one confirmation card, one start: a double click acts once
+    message = Message(
+        f"Start transfer {tid}?",
+        [Header(f"Start transfer {tid}?"),
+         Section(transfer.description or f"Copies {transfer.source} → {transfer.target} with {transfer.kind}.",
+                 fields=fields),
+         Actions([Button("Start", "ferry:start:confirm", value, style="primary"),
+                  Button("Cancel", "ferry:start:dismiss", value)]),
+         Context(["ETA = size ÷ the usable bandwidth (network.source_bandwidth × usable_fraction) or the cap."])],
+    )
+    return Reply(message, data={"transfer": tid, "size": size, "eta_s": eta, "confirm_value": value})
+
+
+def confirm(inv: Invocation) -> Reply:
+    tid = transfer_arg(inv, "start")
+    run = act(inv, lambda: api.start(inv.services, tid, inv.who))
+    return said(f":rocket: `{tid}` is starting; its progress card is in the channel.", run)
+
+
+def dismiss(inv: Invocation) -> Reply:
+    tid = transfer_arg(inv, "start")
+    text = f"`{tid}` was not started."
+    return Reply(Message(text, [Section(text)]), data={"transfer": tid, "started": False})
+
+
+VERB = Verb(
+    name="start",
+    usage="start <transfer>",
+    summary="confirm, then start a transfer; a progress card updates in place",
+    handler=handle,
+    permission=Permission.OPERATE,
+    actions={"confirm": Action(confirm, Permission.OPERATE), "dismiss": Action(dismiss, Permission.OPERATE)},
+    examples=("start hbase-orders",),
+)
