@@ -36,6 +36,17 @@ def make_client(token: str, api_url: str | None = None) -> WebClient:
     )
 
 
+class _UnusedTokenWarning(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN from the environment is unused when given a client: true
+    and intended (the client carries the token), so that one line is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_UnusedTokenWarning())
+
+
 def build_app(services: Services, client: WebClient, signing_secret: str, *, verify_token: bool = True,
               workers: int = 8) -> App:
     app = App(

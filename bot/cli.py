@@ -114,10 +114,7 @@ def cmd_check(args) -> int:
 # --- serve --------------------------------------------------------------------------------------
 
 def cmd_serve(args) -> int:
-    from bot.app import build_app, make_client
-    from bot.directory import SlackDirectory
-    from bot.poster import SlackSink
-    from bot.runtime import Runtime
+    from bot.app import make_client
 
     token = os.environ.get("SLACK_BOT_TOKEN")
     secret = os.environ.get("SLACK_SIGNING_SECRET")
@@ -130,32 +127,32 @@ def cmd_serve(args) -> int:
         print("Set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or pass --http to serve HTTP.", file=sys.stderr)
         return 2
     client = make_client(token, os.environ.get("SLACK_API_URL"))
-    runtime = Runtime(args.config, sink=SlackSink(client))
-    runtime.services.directory = SlackDirectory(client, runtime.store)
-    verified = _verify_token(client)
-    if verified is False:
+    if _verify_token(client) is False:
         return 2
-    app = build_app(runtime.services, client, secret, verify_token=False)
-    runtime.start()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if args.http:
+        from bot.serving import start_http
+
+        serving = start_http(args.config, token=token, signing_secret=secret,
+                             api_url=os.environ.get("SLACK_API_URL"), host=args.host, port=args.port)
+        print(f"Ferry listening on {serving.url}/slack/events (health: {serving.url}/healthz)", flush=True)
+        stop.wait()
+        serving.stop()
+        return 0
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.serving import prepare
+
+    runtime, app = prepare(args.config, client, secret)
+    runtime.start()
     try:
-        if args.http:
-            from bot.server import HttpServer
-
-            server = HttpServer(app, runtime.store, args.host, args.port).start()
-            print(f"Ferry listening on {server.url}/slack/events (health: {server.url}/healthz)", flush=True)
-            stop.wait()
-            server.stop()
-        else:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(app, app_token)
-            handler.connect()
-            print("Ferry connected to Slack in Socket Mode", flush=True)
-            stop.wait()
-            handler.close()
+        handler = SocketModeHandler(app, app_token)
+        handler.connect()
+        print("Ferry connected to Slack in Socket Mode", flush=True)
+        stop.wait()
+        handler.close()
     finally:
         runtime.stop()
     return 0
@@ -261,21 +258,6 @@ def cmd_sandbox(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    try:
-        from sandbox.cli import run_demo
-    except ImportError:
-        run_demo = None
-    if run_demo is not None:
-        return run_demo(config=args.config)
-    from bot.console import Console
+    from bot.demo import run_demo
 
-    print(DEMO_TOUR)
-    Console(args.config or "app.yaml").loop()
-    return 0
-
-
-DEMO_TOUR = """Ferry demo (terminal console). Try:
-  /migrate help
-  /migrate status
-  /migrate help status
-"""
+    return run_demo(config=args.config)

@@ -1,0 +1,40 @@
+"""`python -m bot sandbox`: the embedded estate in the foreground until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import threading
+
+from sandbox.stack import SandboxStack
+
+
+def wait_for_stop() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def print_endpoints(stack: SandboxStack) -> None:
+    print(f"Sandbox estate '{stack.estate}' up in {stack.startup_s:.1f} s:")
+    width = max(len(k) for k in stack.endpoints())
+    for name, where in stack.endpoints().items():
+        print(f"  {name.ljust(width)}  {where}")
+
+
+def run_sandbox(estate: str = "fieldnote", data_dir: str | None = None, write_config: str | None = None) -> int:
+    print("Starting the sandbox (Slack stand-in, Cloudera Managers, HBase, PostgreSQL, moto)…", flush=True)
+    with SandboxStack(estate=estate, data_dir=data_dir) as stack:
+        if write_config:
+            shutil.copyfile(stack.config_path, write_config)
+            print(f"Wrote {write_config}")
+        print_endpoints(stack)
+        print("Environment for Ferry (the secrets app.yaml refers to):")
+        for key, value in stack.env.items():
+            print(f"  export {key}={value}")
+        print("Ctrl-C stops everything.", flush=True)
+        wait_for_stop()
+    print("Sandbox stopped.")
+    return 0

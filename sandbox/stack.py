@@ -1,0 +1,181 @@
+"""The whole embedded estate in one object: Slack stand-in, two Cloudera Managers, two HBase
+Thrift servers, the warehouse (PostgreSQL with `asis` and `tobe`) and AWS (moto), seeded with
+deliberate drift, plus the app.yaml that points Ferry at them.
+
+    with SandboxStack(data_dir="var/sandbox") as stack:
+        stack.config_path, stack.env, stack.endpoints()
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sandbox.aws import AwsSandbox, AwsSeedSpec
+from sandbox.cloudera import CMSimulator
+from sandbox.hbase import HBaseThriftServer, seed_orders
+from sandbox.slack import SlackStandIn
+from sandbox.warehouse import Warehouse
+from sandbox.warehouse import seed as seed_warehouse
+from sandbox.warehouse.seed import is_seeded
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = Path(__file__).with_name("app.yaml.template")
+TWINS = {"fieldnote": "fieldnote-tobe"}  # an estate's TO-BE twin; others migrate to themselves
+SANDBOX_BOT_TOKEN = "xoxb-sandbox"
+SANDBOX_SIGNING_SECRET = "sandbox-signing-secret"
+CM_PASSWORD = "admin"
+
+# The people of the sandbox workspace, for the local channel's user switcher.
+USERS = [
+    {"id": "U0ALICE01", "name": "alice", "role": "operator"},
+    {"id": "U0BOB0001", "name": "bob", "role": "approver"},
+    {"id": "U0CAROL01", "name": "carol", "role": "approver"},
+    {"id": "U0VIEWER1", "name": "victor", "role": "viewer"},
+]
+
+
+@dataclass
+class SeedSizes:
+    hbase_orders: int = 100_000
+    hbase_regions: int = 8
+    warehouse_events: int = 50_000
+
+
+@dataclass
+class SandboxStack:
+    estate: str = "fieldnote"
+    data_dir: str | None = None
+    sizes: SeedSizes = field(default_factory=SeedSizes)
+    aws_spec: AwsSeedSpec | None = None  # bucket names are global per process: two stacks need two
+
+    def __post_init__(self) -> None:
+        self._temp = self.data_dir is None
+        self.root = Path(self.data_dir or tempfile.mkdtemp(prefix="ferry-sandbox-")).resolve()
+        self.started: list[Any] = []
+        self.startup_s: float | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> SandboxStack:
+        t0 = time.monotonic()
+        self.root.mkdir(parents=True, exist_ok=True)
+        # PostgreSQL runs as an unprivileged user when we are root: it must enter this folder.
+        self.root.chmod(0o755)
+        try:
+            self.slack = self._keep(SlackStandIn(token=SANDBOX_BOT_TOKEN).start())
+            self.cm_asis = self._keep(CMSimulator(self.estate, password=CM_PASSWORD).start())
+            self.cm_tobe = self._keep(CMSimulator(TWINS.get(self.estate, self.estate), password=CM_PASSWORD).start())
+            self.hbase_asis = self._keep(HBaseThriftServer(data_path=self.root / "hbase-asis.data").start())
+            self.hbase_tobe = self._keep(HBaseThriftServer(data_path=self.root / "hbase-tobe.data").start())
+            self.warehouse = self._keep(Warehouse(data_dir=self.root / "warehouse").start())
+            self.aws = self._keep(AwsSandbox(spec=self.aws_spec).start())
+            self.aws_seed = self.aws.seed()
+            self._seed()
+            self.config_path = self.write_config(self.root / "app.yaml")
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_s = time.monotonic() - t0
+        return self
+
+    def stop(self) -> None:
+        for part in reversed(self.started):
+            try:
+                part.stop()
+            except Exception:  # stop everything we can, PostgreSQL above all
+                log.exception("stopping %s failed", type(part).__name__)
+        self.started.clear()
+        if self._temp:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> SandboxStack:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _keep(self, part: Any) -> Any:
+        self.started.append(part)
+        return part
+
+    def _seed(self) -> None:
+        # A persistent data dir is seeded once; a restarted sandbox keeps its tables.
+        if not self.hbase_asis.has_table("orders"):
+            self.hbase_report = seed_orders(self.hbase_asis, self.hbase_tobe, rows=self.sizes.hbase_orders,
+                                            regions=self.sizes.hbase_regions)
+        else:
+            self.hbase_report = None
+        if not is_seeded(self.warehouse):
+            self.warehouse_report = seed_warehouse(self.warehouse, events_rows=self.sizes.warehouse_events)
+        else:
+            self.warehouse_report = None
+
+    # -- configuration ----------------------------------------------------------------------
+    @property
+    def env(self) -> dict[str, str]:
+        """The secrets app.yaml refers to, and Slack's settings for `serve`."""
+        return {
+            "FERRY_SANDBOX_CM_PASSWORD": CM_PASSWORD,
+            "FERRY_SANDBOX_WAREHOUSE_PASSWORD": self.warehouse.password,
+            "FERRY_SANDBOX_AWS_SECRET": self.aws.credentials.secret_access_key,
+            "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
+            "SLACK_API_URL": self.slack.api_url,
+        }
+
+    def values(self) -> dict[str, str]:
+        return {
+            "state_path": str(self.root / "ferry.sqlite"),
+            "cm_asis_url": self.cm_asis.url,
+            "cm_tobe_url": self.cm_tobe.url,
+            "hbase_asis_port": str(self.hbase_asis.port),
+            "hbase_tobe_port": str(self.hbase_tobe.port),
+            "warehouse_user": self.warehouse.user,
+            "warehouse_port": str(self.warehouse.port),
+            "aws_region": self.aws.region,
+            "aws_url": self.aws.endpoint_url,
+            "aws_account": self.aws.account_id,
+            "aws_access_key": self.aws.credentials.access_key_id,
+            "aws_asis_bucket": self.aws_seed.asis_bucket.name,
+            "aws_tobe_bucket": self.aws_seed.tobe_bucket.name,
+            "aws_datasync_task": self.aws_seed.datasync_task_arn,
+            "aws_asis_cluster": self.aws_seed.asis_cluster,
+            "aws_tobe_cluster": self.aws_seed.tobe_cluster,
+            "aws_snapshot": self.aws_seed.snapshot_id,
+        }
+
+    def write_config(self, path: Path) -> Path:
+        text = TEMPLATE.read_text()
+        for key, value in self.values().items():
+            text = text.replace(f"@@{key}@@", value)
+        path.write_text(text)
+        return path
+
+    def endpoints(self) -> dict[str, str]:
+        return {
+            "Slack Web API stand-in": self.slack.api_url,
+            "Cloudera Manager AS-IS": f"{self.cm_asis.url} (admin/{CM_PASSWORD})",
+            "Cloudera Manager TO-BE": f"{self.cm_tobe.url} (admin/{CM_PASSWORD})",
+            "HBase Thrift AS-IS": f"127.0.0.1:{self.hbase_asis.port}",
+            "HBase Thrift TO-BE": f"127.0.0.1:{self.hbase_tobe.port}",
+            "Warehouse (PostgreSQL)": f"127.0.0.1:{self.warehouse.port} databases asis, tobe (user {self.warehouse.user})",
+            "AWS (moto)": f"{self.aws.endpoint_url} account {self.aws.account_id}",
+            "Ferry config": str(self.config_path),
+        }
+
+
+def random_suffix() -> str:
+    return secrets.token_hex(3)
+
+
+def apply_env(env: dict[str, str]) -> None:
+    for key, value in env.items():
+        os.environ[key] = value

@@ -1,0 +1,117 @@
+"""The whole sandbox: starts in one step, Ferry's config points at it, stops leaving nothing."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import happybase
+import psycopg
+import pytest
+
+import config
+from connectors.cloudera import ClouderaManager
+from sandbox.aws import AwsSeedSpec
+from sandbox.stack import SandboxStack, SeedSizes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def postgres_pids_under(path: Path) -> list[int]:
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "postgres" in cmd and str(path) in cmd:
+            pids.append(int(pid))
+    return pids
+
+
+def open_dir() -> Path:
+    """A folder PostgreSQL's unprivileged user can enter (pytest's tmp_path is 0700 under root)."""
+    path = Path(tempfile.mkdtemp(prefix="ferry-test-"))
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def open_tmp():
+    path = open_dir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def stack():
+    root = open_dir()
+    with SandboxStack(data_dir=str(root / "data"), sizes=SeedSizes(hbase_orders=2_000, warehouse_events=2_000)) as s:
+        yield s
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_config_points_ferry_at_every_part(stack, monkeypatch):
+    for key, value in stack.env.items():
+        monkeypatch.setenv(key, value)
+    cfg = config.load(str(stack.config_path))
+    with ClouderaManager(cfg.as_is.cloudera.url, cfg.as_is.cloudera.username, cfg.as_is.cloudera.password) as cm:
+        assert cm.inventory(cfg.as_is.cloudera.cluster).cm_version.startswith("6.3")
+    conn = happybase.Connection(cfg.as_is.hbase.host, cfg.as_is.hbase.port)
+    assert b"orders" in conn.tables()
+    conn.close()
+    with psycopg.connect(cfg.to_be.warehouse.dsn) as pg:
+        assert pg.execute("SELECT COUNT(*) FROM public.events").fetchone()[0] == 2_000 - 2
+    assert cfg.as_is.aws.endpoint_url == stack.aws.endpoint_url
+
+
+def test_secrets_are_not_in_the_written_config(stack):
+    text = stack.config_path.read_text()
+    assert stack.warehouse.password not in text
+    assert stack.aws.credentials.secret_access_key not in text
+
+
+def test_restarted_sandbox_keeps_its_tables(open_tmp):
+    data = open_tmp / "keep"
+    sizes = SeedSizes(hbase_orders=500, warehouse_events=500)
+    # Another stack runs in this process (the module's): its bucket names are taken.
+    spec = AwsSeedSpec(asis_bucket="ferry-asis-restart", tobe_bucket="ferry-tobe-restart")
+    with SandboxStack(data_dir=str(data), sizes=sizes, aws_spec=spec) as first:
+        assert first.hbase_report is not None
+        conn = happybase.Connection("127.0.0.1", first.hbase_tobe.port)
+        conn.table("orders").put(b"added-by-test", {b"d:status": b"new"})
+        conn.close()
+    with SandboxStack(data_dir=str(data), sizes=sizes, aws_spec=spec) as second:
+        assert second.hbase_report is None and second.warehouse_report is None  # not seeded again
+        conn = happybase.Connection("127.0.0.1", second.hbase_tobe.port)
+        assert conn.table("orders").row(b"added-by-test") == {b"d:status": b"new"}
+        conn.close()
+    assert postgres_pids_under(data) == []
+
+
+def test_sandbox_command_stops_cleanly_on_sigterm(open_tmp):
+    data = open_tmp / "cli"
+    written = open_tmp / "written.yaml"
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--data-dir", str(data), "--write-config",
+                             str(written)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if "Ctrl-C stops everything" in line or not line:
+            break
+    out = "".join(lines)
+    assert "Cloudera Manager AS-IS" in out and "export FERRY_SANDBOX_WAREHOUSE_PASSWORD=" in out, out
+    assert written.exists()
+    assert postgres_pids_under(data)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+    assert "Sandbox stopped" in proc.stdout.read()
+    assert postgres_pids_under(data) == []
