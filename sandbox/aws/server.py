@@ -2,10 +2,12 @@
 
 moto keeps its state in module-level dictionaries, so every moto server in one process
 serves the same data (and POST /moto-api/reset wipes all of them). What moto does key by
-is the AWS account. So each AwsSandbox mints an access key in a fresh, random account
-(moto's documented `x-moto-account-id` header, used on the sandbox's own IAM call only) and
-hands that key out: every client using `.credentials` lands in this sandbox's account, and
-two sandboxes in one process do not see each other's clusters, tasks, secrets or buckets.
+is the AWS account. So each AwsSandbox mints an IAM access key in a fresh, random account
+(moto takes a request's account from its `x-moto-account-id` header, see
+moto/core/responses.py get_current_account; only the sandbox's own IAM calls send it) and
+hands that key out. moto maps an IAM key to the account that created it, so every client
+using `.credentials` lands in this sandbox's account, and two sandboxes in one process do
+not see each other's clusters, tasks, secrets or buckets.
 One thing stays shared, as in AWS: bucket *names* are global, so two sandboxes running at
 the same time need different bucket names (AwsSeedSpec); stop() deletes this sandbox's
 buckets so that a later one can reuse the names. Never call /moto-api/reset while another
@@ -97,10 +99,15 @@ class AwsSandbox:
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> AwsSandbox:
+        """Serve (again, after stop(): a new port, a new key, the same account)."""
         with self._lock:
             self._server.start()
-            if self._credentials is None:
-                self._credentials = self._mint_credentials()
+            try:
+                if self._credentials is None:
+                    self._credentials = self._mint_credentials()
+            except BaseException:
+                self._server.stop()
+                raise
         log.info("AWS sandbox (moto) on %s, account %s", self.endpoint_url, self.account_id)
         return self
 
@@ -199,8 +206,12 @@ class AwsSandbox:
             request.headers["x-moto-account-id"] = self.account_id
 
         iam.meta.events.register("before-sign.iam.*", into_account)
-        iam.create_user(UserName="ferry-sandbox")
+        try:
+            iam.create_user(UserName="ferry-sandbox")
+        except iam.exceptions.EntityAlreadyExistsException:
+            pass  # started before in this process: moto still holds the account
         key = iam.create_access_key(UserName="ferry-sandbox")["AccessKey"]
+        iam.close()
         return SandboxCredentials(key["AccessKeyId"], key["SecretAccessKey"])
 
     def _delete_buckets(self) -> None:

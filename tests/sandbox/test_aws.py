@@ -302,3 +302,15 @@ def test_execution_whose_source_is_gone_fails_while_preparing(fresh_aws_sandbox)
     failed = ds.describe_task_execution(TaskExecutionArn=arn)
     assert failed["Status"] == "ERROR" and "NoSuchBucket" in failed["Result"]["ErrorDetail"]
     assert ds.describe_task(TaskArn=report.datasync_task_arn)["Status"] == "AVAILABLE"
+
+
+def test_restart_serves_the_same_account_and_seed_again():
+    spec = AwsSeedSpec(asis_bucket="ferry-restart-asis", tobe_bucket="ferry-restart-tobe")
+    sandbox = AwsSandbox(spec=spec)
+    with sandbox:
+        first = sandbox.seed()
+    with sandbox:
+        again = sandbox.seed()
+        assert again.account_id == first.account_id
+        assert again.datasync_task_arn == first.datasync_task_arn
+        assert len(sandbox.boto3_client("s3").list_objects_v2(Bucket="ferry-restart-asis")["Contents"]) == 6
