@@ -150,3 +150,32 @@ def test_every_card_is_valid_block_kit(cut):
         blocks = call.params.get("blocks")
         blocks = blocks if isinstance(blocks, list) else __import__("json").loads(blocks or "[]")
         assert_valid_blocks(blocks)
+
+
+def test_an_operator_through_a_user_group_may_request(cut):
+    from tests.fixtures.slack import GROUP_MEMBER
+
+    cut.command("cutover")
+    assert "needs 2 approval" in cut.press("request", cut.button("Request approval"), GROUP_MEMBER)
+    assert cut.standin.calls_of("usergroups.users.list")  # resolved at click time
+
+
+def test_two_approvals_at_the_same_moment_start_the_action_once(cut):
+    import threading
+
+    cut.command("cutover")
+    cut.press("request", cut.button("Request approval"), ALICE)
+    value = cut.button("Approve")
+    before = len(cut.standin.responses)
+    threads = [threading.Thread(target=cut.ferry.click, args=("ferry:cutover:approve", value), kwargs={"user": u})
+               for u in (CAROL, DAVE)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    cut.standin.wait_for(lambda s: len(s.responses) >= before + 2)
+    cut.wait_state("freeze-writes", "running")
+    time.sleep(0.5)
+    started = [e for e in audit.all_entries(cut.services.store) if e["outcome"] == "started"]
+    assert len(started) == 1
+    assert len(cutover.approvals_of(cut.services.store, "freeze-writes#1", ("used",))) == 2
