@@ -157,6 +157,18 @@ class AwsSandbox:
             "secret_access_key": self.credentials.secret_access_key,
         }
 
+    def app_config(self, secret_env: str = "FERRY_SANDBOX_AWS_SECRET_ACCESS_KEY") -> dict[str, str]:
+        """The `aws:` section of an estate in app.yaml that points Ferry at this sandbox. The
+        secret key is written as ${secret_env} (app.yaml holds no secrets): set that variable
+        to `.credentials.secret_access_key` in Ferry's environment."""
+        return {
+            "region": self.region,
+            "endpoint_url": self.endpoint_url,
+            "account_id": self.account_id,
+            "access_key_id": self.credentials.access_key_id,
+            "secret_access_key": "${" + secret_env + "}",
+        }
+
     def boto3_client(self, service: str, *, max_attempts: int = 1) -> Any:
         """A plain boto3 client on this sandbox's account (for seeding and for tests)."""
         creds = self.credentials

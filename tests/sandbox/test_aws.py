@@ -182,11 +182,19 @@ def test_datasync_execution_copies_what_tobe_lacks_at_the_capped_rate(fresh_aws_
     arn = ds.start_task_execution(TaskArn=report.datasync_task_arn, OverrideOptions={"BytesPerSecond": cap})[
         "TaskExecutionArn"
     ]
-    first = _wait(ds, arn, lambda r: r["Status"] == "TRANSFERRING" and r["BytesTransferred"] > 0)
+    _wait(ds, arn, lambda r: r["Status"] == "TRANSFERRING" and r["BytesTransferred"] > 0)
+
+    def timed_look():
+        # The server reads its clock somewhere between send and answer: take the midpoint.
+        before = time.monotonic()
+        answer = ds.describe_task_execution(TaskExecutionArn=arn)
+        return (before + time.monotonic()) / 2, answer
+
+    t1, first = timed_look()
     time.sleep(0.8)
-    second = ds.describe_task_execution(TaskExecutionArn=arn)
-    rate = (second["BytesTransferred"] - first["BytesTransferred"]) / 0.8
-    assert 0.8 * cap < rate < 1.25 * cap
+    t2, second = timed_look()
+    rate = (second["BytesTransferred"] - first["BytesTransferred"]) / (t2 - t1)
+    assert 0.85 * cap < rate < 1.15 * cap
     assert second["EstimatedBytesToTransfer"] == remaining and second["EstimatedFilesToTransfer"] == 4
     assert second["Options"]["BytesPerSecond"] == cap
 
@@ -314,3 +322,10 @@ def test_restart_serves_the_same_account_and_seed_again():
         assert again.account_id == first.account_id
         assert again.datasync_task_arn == first.datasync_task_arn
         assert len(sandbox.boto3_client("s3").list_objects_v2(Bucket="ferry-restart-asis")["Contents"]) == 6
+
+
+def test_app_config_section_keeps_the_secret_out(aws_sandbox):
+    section = aws_sandbox.app_config()
+    assert section["endpoint_url"] == aws_sandbox.endpoint_url and section["account_id"] == aws_sandbox.account_id
+    assert section["secret_access_key"] == "${FERRY_SANDBOX_AWS_SECRET_ACCESS_KEY}"
+    assert aws_sandbox.credentials.secret_access_key not in str(section)
