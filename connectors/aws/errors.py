@@ -101,10 +101,13 @@ class AwsAuthError(AwsError):
 
 
 def _clean(text: str, http_status: int | None) -> str:
-    # moto (and proxies) answer calls they do not implement with an HTML 500 page; quoting it
-    # would bury the point, so say what it means instead.
+    # An HTML page instead of an AWS error: moto's answer to a call it does not implement
+    # (500), or a proxy or load balancer in the way (502, 503, 504). Quoting the page would
+    # bury the point, so say what it means instead.
     if _HTML.match(text or ""):
-        return f"HTTP {http_status or '?'} with a non-AWS (HTML) body: the endpoint does not implement this call"
+        if http_status == 500:
+            return "HTTP 500 with an HTML page instead of an AWS answer: the endpoint does not implement this call"
+        return f"HTTP {http_status or '?'} with an HTML page instead of an AWS answer: a proxy or load balancer in the way?"
     text = " ".join((text or "").split())
     return text[:500] or f"HTTP {http_status or '?'} without an error message"
 
@@ -118,8 +121,8 @@ def translate(exc: Exception, service: str, operation: str, endpoint: str) -> Aw
         code = str(error.get("Code") or status or "Unknown")
         message = _clean(str(error.get("Message") or ""), status)
         retryable = code in _RETRYABLE_CODES or (isinstance(status, int) and status >= 500)
-        if _HTML.match(str(error.get("Message") or "")):
-            retryable = False
+        if _HTML.match(str(error.get("Message") or "")) and status == 500:
+            retryable = False  # an unimplemented call stays unimplemented
         cls: type[AwsError] = AwsError
         if code in _AUTH_CODES:
             cls = AwsAuthError
@@ -138,7 +141,8 @@ def translate(exc: Exception, service: str, operation: str, endpoint: str) -> Aw
         return AwsError(
             service,
             operation,
-            f"unreadable answer from {endpoint} (not an AWS response): the endpoint may not implement this call",
+            f"unreadable answer from {endpoint} (not an AWS response): the endpoint does not implement this call, "
+            "or a proxy answered instead",
         )
     if isinstance(exc, ParamValidationError):
         return AwsError(service, operation, f"invalid request: {exc}")

@@ -15,6 +15,7 @@ from connectors.aws import (
     S3,
     UNLIMITED,
     AwsAlreadyExists,
+    AwsAuthError,
     AwsError,
     AwsNotFound,
     AwsUnreachable,
@@ -406,3 +407,32 @@ def test_moto_still_lacks_these_calls(call, plain_moto):
     with pytest.raises(AwsError) as caught:
         call({**plain_moto.connect_kwargs(), "max_attempts": 1}, plain_moto.seed_report)
     assert "not implement" in str(caught.value) and not caught.value.retryable
+
+
+def test_an_html_gateway_error_is_retryable(aws_kwargs):
+    ds = DataSync(**aws_kwargs)
+    with Stubber(ds.client) as stub:
+        stub.add_client_error(
+            "describe_task_execution",
+            service_error_code="503",
+            service_message="<html><body>503 Service Unavailable</body></html>",
+            http_status_code=503,
+        )
+        with pytest.raises(AwsError) as caught:
+            ds.describe_task_execution(EXEC_ARN)
+    assert caught.value.retryable and "proxy or load balancer" in str(caught.value)
+    assert "<html>" not in str(caught.value)
+
+
+def test_throttling_is_retryable_and_auth_failure_is_typed(aws_kwargs):
+    rs = Redshift(**aws_kwargs)
+    with Stubber(rs.client) as stub:
+        stub.add_client_error("describe_clusters", service_error_code="Throttling", service_message="Rate exceeded", http_status_code=400)
+        stub.add_client_error(
+            "describe_clusters", service_error_code="InvalidClientTokenId", service_message="The security token is invalid", http_status_code=403
+        )
+        with pytest.raises(AwsError) as throttled:
+            rs.describe_clusters()
+        with pytest.raises(AwsAuthError):
+            rs.describe_clusters()
+    assert throttled.value.retryable and throttled.value.code == "Throttling"
