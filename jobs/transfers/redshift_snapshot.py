@@ -109,9 +109,10 @@ class RedshiftSnapshot(Backend):
                                       size_mb=s.total_size_mb, done_mb=s.backup_progress_mb,
                                       eta=s.estimated_seconds_to_completion)
             handle["size_mb"] = s.total_size_mb
-            step = "authorize" if src_account and dst_account and src_account != dst_account else (
+            handle["step"] = "authorize" if src_account and dst_account and src_account != dst_account else (
                 "copy" if self.params.copy_to_region else "restore")
-            handle["step"] = step
+            # one step per poll: each call is its own, and a restart resumes at the recorded step
+            return self._progress("snapshot", 1.0, f"snapshot {snap} is available", handle)
         if step == "authorize":
             try:
                 call(self.client("source").authorize_snapshot_access, snap, dst_account,
