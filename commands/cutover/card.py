@@ -108,21 +108,26 @@ def _done_line(services: Services, sv: StepView) -> str:
 
 
 def _progress(target: runs.Run) -> str:
-    """The transfer's or validation's own run, as far as its detail tells (shared shapes only)."""
+    """The transfer's or validation's own run, as far as its detail tells: a progress bar when
+    it reports a fraction (transfers keep it in detail["progress"]), its step, stall or error."""
     detail = target.detail or {}
-    progress = detail.get("progress") if isinstance(detail.get("progress"), dict) else detail
-    share = progress.get("share", progress.get("fraction"))
-    if share is None and progress.get("bytes_total"):
-        share = (progress.get("bytes_done") or 0) / progress["bytes_total"]
+    progress = detail.get("progress") if isinstance(detail.get("progress"), dict) else {}
+    share = progress.get("fraction")
+    if share is None and target.state == "done":
+        share = 1.0
     line = f"{target.kind} `{target.subject}`: {target.state}"
     if isinstance(share, (int, float)):
-        line += f" {progress_bar(float(share))}"
-    summary = detail.get("summary") or progress.get("step") or progress.get("message")
-    if summary:
-        line += f" · {summary}"
+        line += f" `{progress_bar(float(share))}`"
+    elif detail.get("summary"):
+        line += f" · {detail['summary']}"
+    if progress.get("step"):
+        line += f" · {progress['step']}"
+    stall = detail.get("stall")
+    if target.state == "stalled" and isinstance(stall, dict) and stall.get("reason"):
+        line += f" · {stall['reason']}"
     if target.error:
         line += f" · {target.error}"
-    return line
+    return line + f" · run `{target.id}`"
 
 
 def step_buttons(sv: StepView) -> list[Button]:

@@ -70,3 +70,54 @@ def test_an_edited_config_voids_earlier_approvals_and_the_card_says_why(tmp_path
         assert new_hash != old_hash
     finally:
         stop_ferry(ferry)
+
+
+def test_an_approval_that_expired_while_ferry_was_down_is_expired_at_start(tmp_path, slack_standin):
+    import time
+
+    path = write(tmp_path, MANUAL_RUNBOOK.replace("approval_ttl: 2h", "approval_ttl: 1s"))
+    ferry = start_ferry(path, slack_standin)
+    cut = Cutover(ferry)
+    try:
+        cut.command("cutover")
+        cut.press("request", cut.button("Request approval"), ALICE)
+        cut.press("approve", cut.button("Approve"), CAROL)
+    finally:
+        stop_ferry(ferry)
+    time.sleep(1.2)
+    ferry = start_ferry(path, slack_standin)
+    cut = Cutover(ferry)
+    try:
+        cut.card(lambda t: "Expired:" in t and "Approvals 0 of 2" in t)
+        expired = [e for e in audit.all_entries(ferry.runtime.store) if e["outcome"] == "expired"]
+        assert [e["user_id"] for e in expired] == [CAROL]
+    finally:
+        stop_ferry(ferry)
+
+
+def test_a_step_approved_just_before_a_crash_starts_after_the_restart(tmp_path, slack_standin):
+    """The quorum was recorded, then the process died before the action job ran."""
+    from commands.context import Services
+    from config import load
+    from jobs.cutover import approvals
+    from state import Store
+    from state.audit import Who
+
+    path = write(tmp_path, MANUAL_RUNBOOK)
+    cfg = load(str(path))
+    services = Services(config=cfg, store=Store(cfg.state.path))  # no scheduler: as if killed
+    step = cfg.cutover.step("freeze-writes")
+    plan = approvals.evaluate(services, step)
+    req = cutover.create_request(services.store, "freeze-writes", 1, plan.hash, plan.frozen(), Who(ALICE))
+    cutover.add_approval(services.store, req, Who(CAROL), ttl_s=60, needed=2)
+    assert cutover.add_approval(services.store, req, Who(DAVE), ttl_s=60, needed=2).quorum
+    assert cutover.step_record(services.store, "freeze-writes").state == "approved"
+    services.store.close()
+    ferry = start_ferry(path, slack_standin)
+    cut = Cutover(ferry)
+    try:
+        cut.wait_state("freeze-writes", "running")
+        started = [e for e in audit.all_entries(ferry.runtime.store) if e["outcome"] == "started"]
+        assert len(started) == 1 and started[0]["user_id"] == DAVE
+    finally:
+        stop_ferry(ferry)
