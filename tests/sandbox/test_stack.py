@@ -52,7 +52,10 @@ def open_tmp():
 @pytest.fixture(scope="module")
 def stack():
     root = open_dir()
-    with SandboxStack(data_dir=str(root / "data"), sizes=SeedSizes(hbase_orders=2_000, warehouse_events=2_000)) as s:
+    # Bucket names are global in this process (other tests' AWS sandboxes may hold the defaults).
+    spec = AwsSeedSpec(asis_bucket="ferry-asis-stack", tobe_bucket="ferry-tobe-stack")
+    with SandboxStack(data_dir=str(root / "data"), sizes=SeedSizes(hbase_orders=2_000, warehouse_events=2_000),
+                      aws_spec=spec) as s:
         yield s
     shutil.rmtree(root, ignore_errors=True)
 
@@ -80,7 +83,6 @@ def test_secrets_are_not_in_the_written_config(stack):
 def test_restarted_sandbox_keeps_its_tables(open_tmp):
     data = open_tmp / "keep"
     sizes = SeedSizes(hbase_orders=500, warehouse_events=500)
-    # Another stack runs in this process (the module's): its bucket names are taken.
     spec = AwsSeedSpec(asis_bucket="ferry-asis-restart", tobe_bucket="ferry-tobe-restart")
     with SandboxStack(data_dir=str(data), sizes=sizes, aws_spec=spec) as first:
         assert first.hbase_report is not None
