@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,14 +76,23 @@ class Channel:
         return self.page.locator("#messages .message", has_text=text)
 
 
-@pytest.fixture
-def channel(browser, ferry) -> Iterator[Channel]:
-    url = mount(ferry.standin, ferry.driver, channel=CHANNEL, users=USERS)
+@contextmanager
+def open_channel(browser, ferry: FerryHttp, users: list[dict] = USERS, as_user: str = OPERATOR) -> Iterator[Channel]:
+    """Mount the page on `ferry`'s stand-in and open it in a new tab, as `as_user`."""
+    url = mount(ferry.standin, ferry.driver, channel=CHANNEL, users=users)
     page = browser.new_page()
     result = Channel(page, ferry, url)
     page.on("pageerror", lambda e: result.errors.append(str(e)))
-    page.goto(url + f"?as={OPERATOR}")
+    page.goto(url + f"?as={as_user}")
     page.wait_for_function("document.body.dataset.version !== undefined")
-    yield result
-    page.close()
+    try:
+        yield result
+    finally:
+        page.close()
     assert result.errors == [], f"the page raised: {result.errors}"
+
+
+@pytest.fixture
+def channel(browser, ferry) -> Iterator[Channel]:
+    with open_channel(browser, ferry) as opened:
+        yield opened

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +90,17 @@ def test_a_waiting_page_ends_with_the_standin():
     assert time.monotonic() - started < 2
     waiter.join(2)
     assert not waiter.is_alive()
+
+
+def test_every_emoji_ferry_writes_is_drawn_by_the_page():
+    """The page maps shortcodes to Unicode from a short list: keep it in step with Ferry's texts."""
+    root = Path(__file__).resolve().parents[2]
+    script = (root / "sandbox/channel/static/mrkdwn.js").read_text()
+    table = script[script.index("const EMOJI = {"):script.index("};", script.index("const EMOJI = {"))]
+    known = set(re.findall(r'"?([a-z0-9_+]+)"?: "', table))
+    used = set()
+    for folder in ("bot", "commands", "jobs"):
+        for source in (root / folder).rglob("*.py"):
+            used |= set(re.findall(r"(?<=[\s\"'(\[]):([a-z](?:[a-z0-9_+]*[a-z0-9])?):(?=[\s\"')\],.])", source.read_text()))
+    assert used, "found no shortcodes at all: the pattern is wrong"
+    assert used - known == set(), "add these to EMOJI in sandbox/channel/static/mrkdwn.js"

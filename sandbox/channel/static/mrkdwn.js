@@ -5,7 +5,7 @@
   "use strict";
 
   const EMOJI = {
-    white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", warning: "⚠️", rotating_light: "🚨",
+    white_check_mark: "✅", heavy_check_mark: "✔️", ballot_box_with_check: "☑️", x: "❌", warning: "⚠️", rotating_light: "🚨",
     no_entry: "⛔", no_entry_sign: "🚫", arrows_counterclockwise: "🔄", hourglass_flowing_sand: "⏳",
     hourglass: "⌛", double_vertical_bar: "⏸️", pause_button: "⏸️", arrow_forward: "▶️",
     black_square_for_stop: "⏹️", octagonal_sign: "🛑", stopwatch: "⏱️", lock: "🔒", unlock: "🔓",
@@ -17,9 +17,9 @@
     "+1": "👍", thumbsdown: "👎", raised_hand: "✋", wave: "👋", fast_forward: "⏩", rewind: "⏪",
     leftwards_arrow_with_hook: "↩️", heavy_minus_sign: "➖", heavy_plus_sign: "➕", link: "🔗",
     floppy_disk: "💾", card_index_dividers: "🗂️", file_cabinet: "🗄️", satellite: "📡", zap: "⚡",
-    fire: "🔥", sos: "🆘", bulb: "💡", calendar: "📅", clock3: "🕒", busts_in_silhouette: "👥",
+    fire: "🔥", zipper_mouth_face: "🤐", mute: "🔇", sos: "🆘", bulb: "💡", calendar: "📅", clock3: "🕒", busts_in_silhouette: "👥",
     bust_in_silhouette: "👤", repeat: "🔁", scales: "⚖️", shield: "🛡️", inbox_tray: "📥",
-    outbox_tray: "📤", wrench: "🔧", hammer_and_wrench: "🛠️", arrow_right: "➡️", arrow_left: "⬅️",
+    outbox_tray: "📤", control_knobs: "🎛️", seedling: "🌱", wrench: "🔧", hammer_and_wrench: "🛠️", arrow_right: "➡️", arrow_left: "⬅️",
   };
 
   function esc(s) {
