@@ -1,0 +1,264 @@
+"""Segment checksums, quantiles, samples and row fetches pushed down into the warehouse, for
+Ferry's compares. SQL that runs on Redshift and on PostgreSQL alike; the per-row hash is the
+warehouse connector's dialect expression (MD5 based, `Dialect.hash_expr`).
+
+One query checksums many key ranges at once (one table scan, not one per range):
+
+    integer key, equal-width grid (a full compare's first level):
+        SELECT CASE WHEN k < base THEN -1 WHEN k >= end THEN n ELSE (k - base) / width END,
+               COUNT(*), SUM(h), MIN(k), MAX(k)  FROM t  GROUP BY 1
+
+    any key (text, dates, composite), explicit boundaries p0 < p1 < ... :
+        SELECT CASE WHEN k < p4 THEN (CASE WHEN k < p2 THEN ... END) ELSE (...) END, ...
+        -- a binary search written as nested CASE: log2(segments) comparisons per row
+        WHERE <the union of the ranges>                 (index range scans on PostgreSQL)
+
+Composite keys compare lexicographically, spelled out (`connectors.warehouse.key_range`), since
+Redshift does not compare row constructors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import sql
+
+from connectors.warehouse import Column, WarehouseConnector, WarehouseError, key_range, parse_table
+
+#: Ranges per nested-CASE query: keeps the SQL text small (a few hundred kB at most).
+MAX_SEGMENTS_PER_QUERY = 2_048
+INTEGER_TYPES = ("smallint", "integer", "bigint", "int2", "int4", "int8")
+
+Key = tuple
+Bound = tuple | None
+
+
+def parse_table_name(name: str) -> tuple[str, str]:
+    """`schema.table` -> (schema, table); ValueError if it is not a table name."""
+    return parse_table(name)
+
+
+@dataclass(frozen=True)
+class SegmentDigest:
+    rows: int
+    checksum: int
+    first: Any = None  # MIN/MAX of a one-column key (None for composite keys)
+    last: Any = None
+
+
+@dataclass(frozen=True)
+class HashedRow:
+    key: Key
+    hash: int
+    values: tuple
+
+
+class TableChecksums:
+    """The pushed-down operations of one warehouse table (one side of a compare)."""
+
+    def __init__(self, conn: WarehouseConnector, table: str, key_cols: Sequence[str], columns: Sequence[str],
+                 where: str | None = None) -> None:
+        self.conn = conn
+        self.table = table
+        self.key_cols = list(key_cols)
+        self.columns = list(columns)
+        self.where = where
+        self._ident = sql.Identifier(*parse_table(table))
+        catalog = {c.name: c for c in conn.columns(table)}
+        missing = [c for c in [*self.key_cols, *self.columns] if c not in catalog]
+        if missing:
+            raise WarehouseError(f"column {missing[0]!r} does not exist in {table} at {conn.where}")
+        self.typed: list[Column] = [catalog[c] for c in [*self.key_cols, *self.columns]]
+        self._hash = sql.SQL(conn.dialect.hash_expr(self.typed))
+        self._sum = sql.SQL(conn.dialect.sum_expr(conn.dialect.hash_expr(self.typed)))
+        self._keys = sql.SQL(", ").join(sql.Identifier(c) for c in self.key_cols)
+        self._values = sql.SQL(", ").join(sql.Identifier(c) for c in self.columns) if self.columns else None
+
+    @property
+    def integer_key(self) -> bool:
+        return len(self.typed) > 0 and len(self.key_cols) == 1 and self.typed[0].type.lower() in INTEGER_TYPES
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _filter(self, *parts: sql.Composable | None) -> sql.Composable:
+        chosen = [p for p in parts if p is not None]
+        if self.where:
+            chosen.append(sql.SQL(self.where))
+        if not chosen:
+            return sql.SQL("")
+        return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(sql.SQL("(") + p + sql.SQL(")") for p in chosen)
+
+    def _minmax(self) -> sql.Composable:
+        if len(self.key_cols) == 1:
+            k = sql.Identifier(self.key_cols[0])
+            return sql.SQL(", MIN({k}), MAX({k})").format(k=k)
+        return sql.SQL(", NULL, NULL")
+
+    def _run(self, query: sql.Composable) -> list[tuple]:
+        return self.conn.query(query)
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def key_bounds(self) -> tuple[Any, Any]:
+        """MIN and MAX of a one-column key (None, None on an empty table)."""
+        k = sql.Identifier(self.key_cols[0])
+        row = self._run(sql.SQL("SELECT MIN({k}), MAX({k}) FROM {t}").format(k=k, t=self._ident) + self._filter())[0]
+        return row[0], row[1]
+
+    def grid_digests(self, base: int, width: int, segments: int) -> dict[int, SegmentDigest]:
+        """Checksums of [base + i*width, base + (i+1)*width) for i in 0..segments-1, in one scan.
+        Rows below `base` come back as segment -1, rows at or above the grid's end as `segments`."""
+        k = sql.SQL("CAST({} AS BIGINT)").format(sql.Identifier(self.key_cols[0]))
+        end = base + width * segments
+        seg = sql.SQL("CASE WHEN {k} < {b} THEN -1 WHEN {k} >= {e} THEN {n} ELSE ({k} - {b}) / {w} END").format(
+            k=k, b=sql.Literal(base), e=sql.Literal(end), n=sql.Literal(segments), w=sql.Literal(width))
+        # No MIN/MAX here: a grid cell's bounds are known, and each extra aggregate costs on every row.
+        query = (sql.SQL("SELECT {seg} AS ferry_seg, COUNT(*), {s}").format(seg=seg, s=self._sum)
+                 + sql.SQL(" FROM {t}").format(t=self._ident) + self._filter() + sql.SQL(" GROUP BY 1"))
+        return {int(r[0]): SegmentDigest(int(r[1]), int(r[2] or 0)) for r in self._run(query)}
+
+    def range_digests(self, ranges: Sequence[tuple[Bound, Bound]]) -> list[SegmentDigest]:
+        """Checksums of each [lo, hi) of `ranges` (ordered, disjoint; None is an open end)."""
+        out: list[SegmentDigest] = []
+        for start in range(0, len(ranges), MAX_SEGMENTS_PER_QUERY):
+            chunk = ranges[start:start + MAX_SEGMENTS_PER_QUERY]
+            case, where = segment_case(self.key_cols, chunk)
+            query = (sql.SQL("SELECT {c} AS ferry_seg, COUNT(*), {s}").format(c=case, s=self._sum) + self._minmax()
+                     + sql.SQL(" FROM {t}").format(t=self._ident) + self._filter(where) + sql.SQL(" GROUP BY 1"))
+            found = {int(r[0]): SegmentDigest(int(r[1]), int(r[2] or 0), r[3], r[4]) for r in self._run(query)}
+            out.extend(found.get(i, SegmentDigest(0, 0)) for i in range(len(chunk)))
+        return out
+
+    def quantiles(self, lo: Bound, hi: Bound, rows: int, parts: int) -> list[Key]:
+        """About `parts - 1` keys cutting [lo, hi) (holding about `rows` rows) into equal parts,
+        in key order: the first key of each part after the first."""
+        step = max(1, -(-rows // parts))
+        inner = (sql.SQL("SELECT {k}, ROW_NUMBER() OVER (ORDER BY {k}) AS ferry_rn FROM {t}").format(
+            k=self._keys, t=self._ident) + self._filter(key_range(self.key_cols, lo, hi)))
+        query = sql.SQL("SELECT {k} FROM (") .format(k=self._keys) + inner + sql.SQL(
+            ") ferry_q WHERE MOD(ferry_rn, {s}) = 0 AND ferry_rn > 1 ORDER BY {k}").format(
+            s=sql.Literal(step), k=self._keys)
+        return [tuple(r) for r in self._run(query)]
+
+    def rows(self, ranges: Sequence[tuple[Bound, Bound]], limit: int | None = None) -> list[HashedRow]:
+        """Rows of the ranges with their hash (any order)."""
+        out: list[HashedRow] = []
+        width = len(self.key_cols)
+        for start in range(0, len(ranges), MAX_SEGMENTS_PER_QUERY):
+            chunk = ranges[start:start + MAX_SEGMENTS_PER_QUERY]
+            _, where = segment_case(self.key_cols, chunk, with_case=False)
+            query = sql.SQL("SELECT {k}, {h}").format(k=self._keys, h=self._hash)
+            if self._values is not None:
+                query += sql.SQL(", ") + self._values
+            query += sql.SQL(" FROM {t}").format(t=self._ident) + self._filter(where)
+            if limit is not None:
+                query += sql.SQL(" LIMIT {}").format(sql.Literal(max(0, limit - len(out))))
+            for r in self._run(query):
+                out.append(HashedRow(tuple(r[:width]), int(r[width]), tuple(r[width + 1:])))
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def sample_keys(self, n: int, seed: int) -> list[tuple[str, Key]]:
+        """The `n` keys with the smallest MD5(seed, key): a reproducible sample (same seed, same
+        data: same keys), computed by the warehouse (a top-n sort, bounded memory)."""
+        keys_text = self.conn.dialect.row_text(self.typed[:len(self.key_cols)])
+        h = sql.SQL("MD5({} || {})").format(sql.Literal(f"{seed}:"), sql.SQL(keys_text))
+        query = (sql.SQL("SELECT {h} AS ferry_h, {k} FROM {t}").format(h=h, k=self._keys, t=self._ident)
+                 + self._filter() + sql.SQL(" ORDER BY 1 LIMIT {}").format(sql.Literal(int(n))))
+        return [(str(r[0]), tuple(r[1:])) for r in self._run(query)]
+
+    def fetch(self, keys: Iterable[Key]) -> list[tuple]:
+        """Rows `(*key, *columns)` of these keys, one query per batch of keys (missing keys absent;
+        a duplicated key comes back twice)."""
+        return self.conn.fetch_rows(self.table, self.key_cols, keys, self.columns)
+
+    def key_is_unique_by_constraint(self) -> bool:
+        """True when PostgreSQL enforces a PRIMARY KEY / UNIQUE constraint on exactly the key
+        columns. Redshift's constraints are informational: never trusted there."""
+        if self.conn.dialect.name == "redshift":
+            return False
+        schema, table = parse_table(self.table)
+        rows = self._run(sql.SQL(
+            "SELECT tc.constraint_name, kcu.column_name FROM information_schema.table_constraints tc"
+            " JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name"
+            " AND kcu.table_schema = tc.table_schema AND kcu.table_name = tc.table_name"
+            " WHERE tc.table_schema = {s} AND tc.table_name = {t}"
+            " AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE')").format(s=sql.Literal(schema), t=sql.Literal(table)))
+        by_constraint: dict[str, set[str]] = {}
+        for name, column in rows:
+            by_constraint.setdefault(name, set()).add(column)
+        return any(cols == set(self.key_cols) for cols in by_constraint.values())
+
+    def duplicate_keys(self, limit: int) -> tuple[int, list[tuple[Key, int]]]:
+        """(how many keys occur more than once, the first `limit` of them with their counts)."""
+        if self.key_is_unique_by_constraint():
+            return 0, []
+        grouped = (sql.SQL("SELECT {k}, COUNT(*) AS ferry_n FROM {t}").format(k=self._keys, t=self._ident)
+                   + self._filter() + sql.SQL(" GROUP BY {k} HAVING COUNT(*) > 1").format(k=self._keys))
+        total = int(self._run(sql.SQL("SELECT COUNT(*) FROM (") + grouped + sql.SQL(") ferry_d"))[0][0])
+        if total == 0:
+            return 0, []
+        listed = self._run(grouped + sql.SQL(" ORDER BY {k} LIMIT {n}").format(k=self._keys, n=sql.Literal(limit)))
+        width = len(self.key_cols)
+        return total, [(tuple(r[:width]), int(r[width])) for r in listed]
+
+
+def segment_case(key_cols: Sequence[str], ranges: Sequence[tuple[Bound, Bound]], *,
+                 with_case: bool = True) -> tuple[sql.Composable | None, sql.Composable | None]:
+    """(a CASE giving each row's range index, a WHERE fragment selecting the union of `ranges`).
+
+    `ranges` are ordered (in the database's key order) and disjoint. The CASE is a binary
+    search over the ranges' end points, so each row costs log2(len(ranges)) comparisons."""
+    if not ranges:
+        raise ValueError("no ranges")
+    points: list[tuple] = []
+    labels: list[int] = [0 if ranges[0][0] is None else -1]  # labels[j]: the interval starting at point j-1
+    for i, (lo, hi) in enumerate(ranges):
+        if lo is not None:
+            lo = tuple(lo)
+            if points and points[-1] == lo:
+                labels[-1] = i
+            else:
+                points.append(lo)
+                labels.append(i)
+        elif i != 0:
+            raise ValueError("only the first range may be open below")
+        if hi is not None:
+            points.append(tuple(hi))
+            labels.append(-1)
+        elif i != len(ranges) - 1:
+            raise ValueError("only the last range may be open above")
+
+    def below(point: tuple) -> sql.Composable:
+        return key_range(key_cols, None, point)
+
+    def build(a: int, b: int) -> sql.Composable:
+        if all(labels[j] == labels[a] for j in range(a, b + 1)):
+            return sql.Literal(labels[a])
+        mid = (a + b + 1) // 2
+        return sql.SQL("CASE WHEN {} THEN {} ELSE {} END").format(below(points[mid - 1]), build(a, mid - 1),
+                                                                  build(mid, b))
+
+    case = build(0, len(labels) - 1) if with_case else None
+    runs: list[sql.Composable] = []
+    j = 0
+    m = len(labels)
+    while j < m:
+        if labels[j] < 0:
+            j += 1
+            continue
+        start = j
+        while j + 1 < m and labels[j + 1] >= 0:
+            j += 1
+        lower = points[start - 1] if start > 0 else None
+        upper = points[j] if j < len(points) else None
+        runs.append(key_range(key_cols, lower, upper))
+        j += 1
+    if len(runs) == 1 and ranges[0][0] is None and ranges[-1][1] is None:
+        where = None  # the whole key space
+    else:
+        where = sql.SQL(" OR ").join(sql.SQL("(") + r + sql.SQL(")") for r in runs)
+    return case, where

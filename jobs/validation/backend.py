@@ -1,0 +1,103 @@
+"""The small interface the compare algorithms call. Each store (warehouse, HBase) supplies only
+its SQL or API details in its own module; the algorithms (count.py, sample.py, hashdiff.py)
+never see SQL or Thrift.
+
+A key is a tuple of column values (warehouse) or the row key bytes (HBase). A `KeyRange` is
+[lo, hi) with None for an open end. Ranges are defined by key values, so the same range means
+the same rows on both sides whatever the engines' own partitioning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+Key = Any
+
+
+@dataclass(frozen=True)
+class KeyRange:
+    lo: Key | None
+    hi: Key | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Rows and checksum (sum of row hashes) of a key range, computed where the data lives.
+    `first`/`last`: smallest and largest key seen, when the store gives them cheaply."""
+
+    rows: int
+    checksum: int
+    first: Any = None
+    last: Any = None
+
+    def same(self, other: Digest) -> bool:
+        return self.rows == other.rows and self.checksum == other.checksum
+
+
+EMPTY = Digest(0, 0)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: Key  # hashable
+    hash: int  # the row hash the digests sum
+    values: dict[str, Any]  # compared columns -> value
+
+
+class MissingTable(Exception):
+    """The table (or a compared column) does not exist on this side: a finding, not a failure."""
+
+
+class Backend(Protocol):
+    """One side of one table."""
+
+    side: str  # "as-is" | "to-be"
+    where: str  # for messages: "warehouse tobe-host:5439/tobe public.events"
+
+    def exists(self) -> bool: ...
+
+    def count(self) -> int: ...
+
+    def key_text(self, key: Key) -> str: ...
+
+    # full compare -----------------------------------------------------------------------------
+    def integer_bounds(self) -> tuple[int, int] | None:
+        """(min, max) of an integer key, or None when the key is not one integer column
+        (or the table is empty: then (None, None))."""
+        ...
+
+    def grid_digests(self, base: int, width: int, segments: int) -> dict[int, Digest]:
+        """Digests of an equal-width grid over an integer key, in one pass (see
+        connectors.warehouse_checksum); index -1 / `segments` hold rows below / above it."""
+        ...
+
+    def cut_points(self, target: int) -> list[Key]:
+        """Keys cutting the whole table into about `target` ranges (HBase: region boundaries)."""
+        ...
+
+    def digests(self, ranges: Sequence[KeyRange]) -> list[Digest]: ...
+
+    def quantiles(self, rng: KeyRange, rows: int, parts: int) -> list[Key]:
+        """Keys cutting `rng` (about `rows` rows here) into `parts` parts of equal row counts."""
+        ...
+
+    def integer_split(self, rng: KeyRange, first: int, last: int, parts: int) -> list[Key] | None:
+        """Equal-width cut keys of [first, last] for integer keys (no query), else None."""
+        ...
+
+    def rows(self, ranges: Sequence[KeyRange], limit: int | None = None) -> list[Row]: ...
+
+    def duplicates(self, limit: int) -> tuple[int, list[tuple[Key, int]]]: ...
+
+    # sample compare ---------------------------------------------------------------------------
+    def sample_keys(self, n: int, seed: int) -> list[tuple[str, Key]]:
+        """The n keys with the smallest MD5(seed:key), with that hash (hex): reproducible."""
+        ...
+
+    def fetch(self, keys: Iterable[Key]) -> list[Row]:
+        """Rows of these keys, fetched in batches (missing keys absent, duplicates repeated)."""
+        ...
+
+    def close(self) -> None: ...

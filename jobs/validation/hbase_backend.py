@@ -1,0 +1,180 @@
+"""The HBase side of a table: the compare interface of backend.py over connectors.hbase.
+
+HBase has no server-side hash over Thrift 1 (its HashTable is a MapReduce job), so a range's
+digest is a streamed scan hashed here (`HBaseConnector.range_digest`); ranges follow the AS-IS
+table's region boundaries and are scanned in parallel, one region per thread, like RowCounter.
+Row keys are unique by construction: an HBase table has no duplicate keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from connectors.hbase import HBaseConnector, TableNotFound, row_hash
+from jobs.validation.backend import Digest, Key, KeyRange, MissingTable, Row
+from jobs.validation.model import key_text
+
+#: Rows per scannerGetList when digesting or listing rows.
+SCAN_BATCH = 5_000
+
+
+def _max_key(a: bytes | None, b: bytes | None) -> bytes | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def _min_stop(a: bytes | None, b: bytes | None) -> bytes | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+class HBaseBackend:
+    def __init__(self, conn: HBaseConnector, side: str, table: str, columns: Sequence[str],
+                 key_from: str | None = None, key_to: str | None = None) -> None:
+        self.conn = conn
+        self.side = side
+        self.table = table
+        self.columns = [c.encode() for c in columns] or None
+        self.key_from = key_from.encode() if key_from else None
+        self.key_to = key_to.encode() if key_to else None
+        self.where = f"HBase table {table} on {side.upper()} ({conn.host}:{conn.port})"
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def key_text(self, key: Key) -> str:
+        return key_text(key)
+
+    def _clip(self, lo: bytes | None, hi: bytes | None) -> tuple[bytes | None, bytes | None] | None:
+        lo, hi = _max_key(lo, self.key_from), _min_stop(hi, self.key_to)
+        if lo is not None and hi is not None and lo >= hi:
+            return None
+        return lo, hi
+
+    def _pool(self, n: int) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=max(1, min(self.conn.pool_size, n)), thread_name_prefix="hbase-compare")
+
+    def _missing(self) -> MissingTable:
+        return MissingTable(f"HBase table {self.table} does not exist on {self.side.upper()}")
+
+    def exists(self) -> bool:
+        return self.conn.table_exists(self.table)
+
+    def regions(self) -> list[tuple[bytes | None, bytes | None]]:
+        """The table's regions as [start, stop) clipped to key_from/key_to (None: open end)."""
+        try:
+            regions = self.conn.regions(self.table)
+        except TableNotFound:
+            raise self._missing() from None
+        out = []
+        for r in regions:
+            clipped = self._clip(r.start_key or None, r.end_key or None)
+            if clipped is not None:
+                out.append(clipped)
+        return out or [(self.key_from, self.key_to)]
+
+    def count(self) -> int:
+        """Key-only scans, one per region, regions in parallel (RowCounter's plan)."""
+        if self.key_from is None and self.key_to is None:
+            try:
+                return self.conn.count(self.table)
+            except TableNotFound:
+                raise self._missing() from None
+        regions = self.regions()
+        with self._pool(len(regions)) as ex:
+            return sum(ex.map(lambda r: self.conn.count_range(self.table, r[0], r[1]), regions))
+
+    # -- full compare ---------------------------------------------------------------------------
+
+    def integer_bounds(self) -> None:
+        return None
+
+    def grid_digests(self, base: int, width: int, segments: int) -> dict[int, Digest]:
+        raise NotImplementedError("HBase row keys are bytes: no integer grid")
+
+    def cut_points(self, target: int) -> list[Key]:
+        return [lo for lo, _ in self.regions()[1:] if lo is not None]
+
+    def digests(self, ranges: Sequence[KeyRange]) -> list[Digest]:
+        def one(rng: KeyRange) -> Digest:
+            clipped = self._clip(rng.lo, rng.hi)
+            if clipped is None:
+                return Digest(0, 0)
+            try:
+                d = self.conn.range_digest(self.table, clipped[0], clipped[1], columns=self.columns,
+                                           batch_size=SCAN_BATCH)
+            except TableNotFound:
+                raise self._missing() from None
+            return Digest(d.rows, d.checksum, d.first_key, d.last_key)
+
+        with self._pool(len(ranges)) as ex:
+            return list(ex.map(one, ranges))
+
+    def quantiles(self, rng: KeyRange, rows: int, parts: int) -> list[Key]:
+        clipped = self._clip(rng.lo, rng.hi)
+        if clipped is None or rows <= 1:
+            return []
+        step = max(1, -(-rows // parts))
+        cuts = []
+        for i, key in enumerate(self.conn.keys(self.table, clipped[0], clipped[1]), start=1):
+            if i > 1 and i % step == 1 % step:
+                cuts.append(key)
+        return cuts
+
+    def integer_split(self, rng: KeyRange, first: Any, last: Any, parts: int) -> None:
+        return None
+
+    def rows(self, ranges: Sequence[KeyRange], limit: int | None = None) -> list[Row]:
+        def one(rng: KeyRange) -> list[Row]:
+            clipped = self._clip(rng.lo, rng.hi)
+            if clipped is None:
+                return []
+            out = []
+            for key, cells in self.conn.scan(self.table, clipped[0], clipped[1], columns=self.columns,
+                                             batch_size=SCAN_BATCH):
+                out.append(Row(key, row_hash(key, cells), {c.decode("utf-8", "backslashreplace"): v
+                                                           for c, v in cells.items()}))
+                if limit is not None and len(out) >= limit:
+                    break
+            return out
+
+        with self._pool(len(ranges)) as ex:
+            found = [row for part in ex.map(one, ranges) for row in part]
+        return found[:limit] if limit is not None else found
+
+    def duplicates(self, limit: int) -> tuple[int, list[tuple[Key, int]]]:
+        return 0, []
+
+    # -- sample compare -------------------------------------------------------------------------
+
+    def sample_keys(self, n: int, seed: int) -> list[tuple[str, Key]]:
+        """Key-only scans per region in parallel; each keeps its n smallest MD5(seed:key) (a heap:
+        memory is O(n) whatever the table size)."""
+        prefix = f"{seed}:".encode()
+
+        def one(region: tuple[bytes | None, bytes | None]) -> list[tuple[str, bytes]]:
+            hashed = ((hashlib.md5(prefix + k).hexdigest(), k) for k in self.conn.keys(self.table, region[0], region[1]))
+            return heapq.nsmallest(n, hashed)
+
+        regions = self.regions()
+        with self._pool(len(regions)) as ex:
+            parts = list(ex.map(one, regions))
+        return heapq.nsmallest(n, (item for part in parts for item in part))
+
+    def fetch(self, keys: Iterable[Key]) -> list[Row]:
+        try:
+            got = self.conn.get_many(self.table, keys, self.columns)
+        except TableNotFound:
+            raise self._missing() from None
+        return [Row(k, row_hash(k, cells), {c.decode("utf-8", "backslashreplace"): v for c, v in cells.items()})
+                for k, cells in got.items()]
