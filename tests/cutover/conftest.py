@@ -105,14 +105,15 @@ class Cutover:
         assert_valid_blocks(found.blocks)
         return found
 
-    def button(self, label: str, timeout: float = 10.0, other_than: str | None = None) -> str:
-        """The value of the button `label` on the card, once it shows (with a value other than
-        `other_than`, when given)."""
+    def button(self, label: str, timeout: float = 10.0, other_than: str | None = None, step: str = "") -> str:
+        """The value of the button `label` on the card, once it shows (for `step`, and with a
+        value other than `other_than`, when given)."""
         def look(s):
             cards = self.cards()
             for block in (cards[0].blocks if cards else []):
                 for el in block.get("elements", []) if block.get("type") == "actions" else []:
-                    if el["text"]["text"] == label and el.get("value") != other_than:
+                    if el["text"]["text"] == label and el.get("value") != other_than \
+                            and el.get("value", "").startswith(step):
                         return el.get("value")
             return None
         return self.standin.wait_for(look, timeout)

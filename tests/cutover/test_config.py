@@ -12,14 +12,24 @@ from config.cutover import Runbook
 from tests.cutover.conftest import PEOPLE
 
 VALIDATIONS = """
+tables:
+  - id: hbase-orders
+    as-is: {hbase: orders}
+    to-be: {hbase: orders}
 validations:
   - id: orders-count
+    table: hbase-orders
+    check: count
   - id: events-sample
+    table: hbase-orders
+    check: sample
 """
+ESTATES = "estates:\n  as-is: {hbase: {host: h, port: 9}}\n  to-be: {hbase: {host: h, port: 9}}\n"
 
 
 def load(extra: str):
-    return config.load_text(PEOPLE + textwrap.dedent(extra), env={}, source_path="/tmp/x/app.yaml")
+    people = PEOPLE.replace("estates:\n  as-is: {}\n  to-be: {}\n", ESTATES)
+    return config.load_text(people + textwrap.dedent(extra), env={}, source_path="/tmp/x/app.yaml")
 
 
 def test_steps_are_typed():
