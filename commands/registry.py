@@ -48,6 +48,10 @@ class Verb:
 VERB_MODULES: tuple[str, ...] = (
     "commands.help",
     "commands.status",
+    "commands.assess",
+    "commands.plan",
+    "commands.count",
+    "commands.compare",
     "commands.cutover",
     "commands.audit",
     "commands.transfer_verbs.start",

@@ -49,6 +49,7 @@ def runs_part(services: Services) -> StatusPart | None:
 
 SECTIONS: tuple[str, ...] = (
     "commands.status:runs_part",
+    "jobs.validation.status:status_part",
     "commands.cutover:status_part",
     "commands.transfer_verbs.status:transfers_part",
 )

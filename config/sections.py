@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from config import cutover, transfers
+from config import assess, cutover, tables, transfers, validations
 from config.errors import ConfigError
 from config.reader import Reader, join, type_name
 
@@ -39,7 +39,8 @@ Parser = Callable[[Any, str, dict[str, Any]], Any]
 # Order matters: later sections may refer to earlier ones.
 SECTIONS: dict[str, Parser] = {
     "transfers": transfers.parse,
-    "tables": parse_id_list,
-    "validations": parse_id_list,
+    "tables": tables.parse,
+    "validations": validations.parse,
     "cutover": cutover.parse,
+    "assess": assess.parse,
 }

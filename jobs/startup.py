@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 HOOKS: tuple[str, ...] = (
     "jobs.cutover.watch:on_start",
     "jobs.transfers.watcher:rearm",
+    "jobs.validation.schedule:arm",
 )
 
 

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from jobs.transfers.schema import v_transfer_checkpoints
 from state.cutover_schema import migrate as v_cutover
+from jobs.validation.store import v_validation
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -87,4 +88,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     v_transfer_checkpoints,
     v_cutover,
+    v_validation,
 ]

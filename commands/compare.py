@@ -1,0 +1,100 @@
+"""`/migrate compare <table> [--sample N [--seed S] | --full]`, and the buttons of validation
+alerts (Rerun, Full compare, Silence), which are for operators."""
+
+from __future__ import annotations
+
+from commands.context import Invocation, Reply
+from commands.count import queued_reply, table_arg
+from commands.errors import UsageError
+from commands.message import Message, Section
+from commands.registry import Action, Permission, Verb
+from config.validations import MAX_SAMPLE
+from jobs.validation import alerts, api
+from jobs.validation.store import get_alert
+
+DEFAULT_SAMPLE = 1_000
+
+
+def _int(value: str, what: str, minimum: int = 0) -> int:
+    try:
+        n = int(value.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise UsageError(f"{what} must be a whole number, not `{value}`.") from None
+    if n < minimum:
+        raise UsageError(f"{what} must be at least {minimum}.")
+    return n
+
+
+def handle(inv: Invocation) -> Reply:
+    if not inv.args:
+        raise UsageError("Name the table to compare.")
+    table = table_arg(inv, inv.args[0])
+    check, sample, seed = "sample", DEFAULT_SAMPLE, None
+    rest = list(inv.args[1:])
+    while rest:
+        flag = rest.pop(0)
+        if flag == "--full":
+            check = "full"
+        elif flag == "--sample" and rest:
+            sample = _int(rest.pop(0), "The sample size", 1)
+            if sample > MAX_SAMPLE:
+                raise UsageError(f"A sample is at most {MAX_SAMPLE:,} rows; use `--full` to compare everything.")
+        elif flag == "--seed" and rest:
+            seed = _int(rest.pop(0), "The seed")
+        else:
+            raise UsageError(f"`{flag}` is not understood here.")
+    if check == "full" and ("--sample" in inv.args or seed is not None):
+        raise UsageError("Choose `--sample N` or `--full`, not both.")
+    run = api.run_check(inv.services, [table], check, inv.who, sample=sample, seed=seed)
+    what = f"Full compare of {table}" if check == "full" else f"Sample compare of {table} ({sample:,} rows)"
+    return queued_reply(inv, run.id, what)
+
+
+def _alert_from(inv: Invocation):
+    parts = inv.value.split("|")
+    if len(parts) != 3:
+        raise UsageError("That button is out of date.")
+    alert = get_alert(inv.store.db, parts[0])
+    if alert is None or str(alert.generation) != parts[1]:
+        raise UsageError("That alert is no longer current.")
+    return alert, parts
+
+
+def rerun(inv: Invocation) -> Reply:
+    alert, _ = _alert_from(inv)
+    if alert.validation_id and inv.config.validations.get(alert.validation_id):
+        run = api.run(inv.services, alert.validation_id, inv.who)
+    else:
+        run = api.run_check(inv.services, [alert.table_id], alert.check_kind, inv.who, origin="alert rerun")
+    return queued_reply(inv, run.id, f"Rerunning the {alert.check_kind} check of {alert.table_id}")
+
+
+def full(inv: Invocation) -> Reply:
+    alert, _ = _alert_from(inv)
+    run = api.run_check(inv.services, [alert.table_id], "full", inv.who, origin="alert: full compare")
+    return queued_reply(inv, run.id, f"Full compare of {alert.table_id}")
+
+
+def silence(inv: Invocation) -> Reply:
+    alert, parts = _alert_from(inv)
+    hours = _int(parts[2], "Hours", 1)
+    done = alerts.silence(inv.services, alert.fingerprint, alert.generation, hours, inv.who.user_id)
+    if done is None:
+        text = "That alert is already resolved."
+    else:
+        text = f"Silenced `{alert.fingerprint}` for {hours} h: its card still updates, without thread notes."
+    return Reply(Message(text, [Section(text)]), data={"silenced_until": done.silenced_until if done else None})
+
+
+VERB = Verb(
+    name="compare",
+    usage="compare <table> [--sample N [--seed S] | --full]",
+    summary="compare rows of both sides: a reproducible sample, or every row (checksums pushed down)",
+    handler=handle,
+    actions={
+        "rerun": Action(rerun, Permission.OPERATE),
+        "full": Action(full, Permission.OPERATE),
+        "silence": Action(silence, Permission.OPERATE),
+    },
+    examples=("compare events --sample 5000", "compare events --full"),
+)

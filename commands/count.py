@@ -1,0 +1,53 @@
+"""`/migrate count <table|all>`: row counts on both sides, side by side (a card in the channel)."""
+
+from __future__ import annotations
+
+from commands.context import Invocation, Reply
+from commands.errors import UsageError
+from commands.message import Context, Message, Section
+from commands.registry import Verb
+from jobs.validation.api import run_check
+from state import runs
+
+
+def known_tables(inv: Invocation) -> list[str]:
+    return inv.config.tables.ids if hasattr(inv.config, "tables") else []
+
+
+def table_arg(inv: Invocation, name: str) -> str:
+    known = known_tables(inv)
+    if name not in known:
+        listed = ", ".join(f"`{t}`" for t in known) or "none: add them under `tables:` in app.yaml"
+        raise UsageError(f"`{name}` is not a table in app.yaml. Tables: {listed}.")
+    return name
+
+
+def queued_reply(inv: Invocation, run_id: str, what: str) -> Reply:
+    run = runs.get(inv.store, run_id)
+    text = f"{what}: the result will be posted in the channel (run `{run_id}`)."
+    data = {"run_id": run_id, "state": run.state if run else "pending"}
+    if run is not None and not run.active:
+        data.update({"passed": run.detail.get("passed"), "summary": run.detail.get("summary"),
+                     "results": run.detail.get("results", {}), "errors": run.detail.get("errors", {})})
+        text = f"{what}: {run.state} — {run.detail.get('summary') or run.error or ''}"
+    return Reply(Message(text[:300], [Section(text[:2900]), Context([f"Run `{run_id}`"])]), data=data)
+
+
+def handle(inv: Invocation) -> Reply:
+    if len(inv.args) != 1:
+        raise UsageError("`count` takes one table id, or `all`.")
+    name = inv.args[0]
+    tables = known_tables(inv) if name == "all" else [table_arg(inv, name)]
+    if not tables:
+        raise UsageError("No tables are configured: add them under `tables:` in app.yaml.")
+    run = run_check(inv.services, tables, "count", inv.who)
+    return queued_reply(inv, run.id, f"Counting {name}")
+
+
+VERB = Verb(
+    name="count",
+    usage="count <table|all>",
+    summary="row counts on both sides, side by side",
+    handler=handle,
+    examples=("count events", "count all"),
+)

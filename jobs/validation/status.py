@@ -1,0 +1,30 @@
+"""Validation's part of `/migrate status`: open alerts, then each validation's latest result."""
+
+from __future__ import annotations
+
+from commands.context import Services
+from commands.status import StatusPart
+from config.units import human_duration
+from jobs.validation.api import latest_result
+from jobs.validation.store import open_alerts
+
+
+def status_part(services: Services) -> StatusPart | None:
+    alerts = open_alerts(services.store)
+    validations = list(services.config.validations) if hasattr(services.config, "validations") else []
+    if not alerts and not validations:
+        return None
+    lines = [f":rotating_light: *{a.fingerprint}* failing since {a.opened_at[:16].replace('T', ' ')} UTC"
+             f" ({a.failures} runs): {a.summary}" + (" _(silenced)_" if a.silenced_until else "") for a in alerts]
+    data = {"alerts": [{"fingerprint": a.fingerprint, "since": a.opened_at, "failures": a.failures,
+                        "summary": a.summary} for a in alerts], "validations": []}
+    for v in validations:
+        r = latest_result(services, v.id)
+        sched = v.schedule.describe() if v.schedule else "by hand"
+        if r is None:
+            lines.append(f"• `{v.id}` ({v.check}, {sched}): not run yet")
+        else:
+            icon = ":white_check_mark:" if r.passed else (":x:" if r.state == "failed" else ":rotating_light:")
+            lines.append(f"{icon} `{v.id}` ({v.check}, {sched}): {r.state} {human_duration(r.age_s)} ago")
+        data["validations"].append({"id": v.id, "state": r.state if r else None, "age_s": r.age_s if r else None})
+    return StatusPart("Validations", lines[:40], data)
