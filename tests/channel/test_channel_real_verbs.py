@@ -79,6 +79,13 @@ def test_start_a_transfer_and_watch_its_progress_bar_move(browser, ferry_transfe
         assert card.count() == 1 and card.get_attribute("data-ts") == ts  # updated in place
         assert int(card.get_attribute("data-edited")) >= 1
         assert "▓" in card.inner_text()
+        pause(channel, card)
+
+
+def pause(channel, card) -> None:
+    """Pause the transfer from the page, so no copy worker outlives the test's Ferry."""
+    channel.type("/migrate pause hbase-orders")
+    card.filter(has_text=re.compile(r"\bpaused\b|100%")).wait_for(timeout=15_000)
 
 
 def test_approve_a_cutover_step_under_four_eyes(browser, ferry_cutover):
@@ -146,7 +153,7 @@ def test_screenshot_of_the_channel(browser, tmp_path, slack_standin, hbase_seede
                                    monkeypatch):
     """What a newcomer sees: a transfer's card moving, the cutover runbook, and the four-eyes
     refusal its requester gets. Saved to artifacts/channel.png (docs/channel.png is a copy)."""
-    transfer = TRANSFER.replace("rate: 250kB/s", "rate: 90kB/s")
+    transfer = TRANSFER.replace("rate: 250kB/s", "rate: 60kB/s")  # mid-way while the cutover is clicked
     text, env = config_text(transfer, asis={"hbase": hbase_seeded.asis}, tobe={"hbase": hbase_server_factory()},
                             extra=MANUAL_RUNBOOK)
     text = text.replace(f"operators: [{OPERATOR}, {GROUP}]", f"operators: [{OPERATOR}, {GROUP}, {BOB}]")
@@ -180,5 +187,7 @@ def test_screenshot_of_the_channel(browser, tmp_path, slack_standin, hbase_seede
             shot = ARTIFACTS / "channel.png"
             page.screenshot(path=str(shot), animations="disabled")
             assert shot.stat().st_size > 10_000
+            channel.act_as(ALICE)
+            pause(channel, transfer_card)
     finally:
         stop_ferry(ferry)
