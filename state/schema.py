@@ -7,8 +7,8 @@ from collections.abc import Callable
 import sqlite_utils
 
 from jobs.transfers.schema import v_transfer_checkpoints
-from state.cutover_schema import migrate as v_cutover
 from jobs.validation.store import v_validation
+from state.cutover_schema import migrate as v_cutover
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
