@@ -87,7 +87,7 @@ class Step:
 
     @property
     def ttl_text(self) -> str:
-        return human_duration(self.approval_ttl_s)
+        return short_duration(self.approval_ttl_s)
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,14 @@ def _action(r: Reader, transfers: set[str], validations: set[str]) -> StepAction
     if kind == "run-validation" and target not in validations:
         raise ConfigError(where, _unknown("validation", target, validations, "validations"))
     return StepAction(kind, target)
+
+
+def short_duration(seconds: float) -> str:
+    """'2h', '30m', '90s' for the round durations people configure; human_duration otherwise."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return human_duration(seconds)
 
 
 def _unknown(what: str, name: str, known: set[str], section: str) -> str:

@@ -96,8 +96,7 @@ def status_part(services) -> StatusPart | None:
         if current.open_request:
             line += f" ({len(current.approvals)} of {current.step.approvals} approvals)"
         lines = [line]
-        if current.note:
-            lines.append(f"_{current.note}_")
+        lines.extend(f"_{n}_" for n in (current.note, current.void_note) if n)
     lines.append(f"{done} of {len(rv.steps)} done · `/migrate cutover` for the card")
     return StatusPart("Cutover", lines, {"cutover": {"current": current.step.id if current else None,
                                                      "state": current.state if current else "done",

@@ -74,7 +74,9 @@ def step_text(services: Services, sv: StepView) -> str:
         lines.append(desc if len(desc) <= DESCRIPTION_CHARS else desc[: DESCRIPTION_CHARS - 1] + "…")
     lines.append(f"Action: {step.action.describe()} · needs {step.approvals} approval(s), each valid {step.ttl_text}")
     if sv.plan and sv.plan.gates:
-        lines.extend(f"{'✓' if g.ok else '✗'} {g.text}" for g in sv.plan.gates)
+        gates = [f"{'✓' if g.ok else '✗'} {g.text}" for g in sv.plan.gates]
+        # the current step's gates one a line; later steps' on one line, to keep the card short
+        lines.extend(gates) if sv.current else lines.append(" · ".join(gates))
     req = sv.open_request
     if req:
         names = ", ".join(f"<@{a.user_id}> (until {clock(a.expires_at)})" for a in sv.approvals) or "none yet"
@@ -90,8 +92,10 @@ def step_text(services: Services, sv: StepView) -> str:
             lines.append(_progress(sv.target))
         elif step.action.kind == "manual" and sv.state == "running":
             lines.append("In progress by hand: an operator presses *Mark done* when it is finished.")
-    if sv.note:
+    if sv.note and not (sv.current and sv.state == "blocked"):  # (then its ✗ gates above say why)
         lines.append(f"_{sv.note}_")
+    if sv.void_note:
+        lines.append(f":warning: {sv.void_note}")
     return "\n".join(lines)
 
 

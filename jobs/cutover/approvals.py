@@ -60,6 +60,7 @@ class StepView:
     target: runs.Run | None = None  # the transfer or validation run it started
     next_seq: int = 1
     expired: int = 0  # approvals of the open request that expired
+    void_note: str = ""  # why the last request was voided (the card says so until a new request)
 
     @property
     def open_request(self) -> cutover.Request | None:
@@ -127,7 +128,7 @@ def view(services: Services) -> RunbookView:
         else:
             sv.state = "ready"
         if sv.state in ("ready", "blocked") and sv.current and request and request.state == cutover.VOID:
-            sv.note = (sv.note + ". " if sv.note else "") + texts.VOIDED.format(seq=request.seq, reason=request.reason)
+            sv.void_note = texts.VOIDED.format(seq=request.seq, reason=request.reason)
         out.append(sv)
     return RunbookView(out, services.config.version)
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commands.context import Services
-from config.cutover import Step, ValidationGate
+from config.cutover import Step, ValidationGate, short_duration
 from config.units import human_duration
 from jobs.cutover import peers
 from state import cutover as cstate
@@ -93,8 +93,8 @@ def _validation_gate(services: Services, gate: ValidationGate) -> Gate:
         return Gate(key, False, f"validation `{gate.id}` failed {when}{summary}")
     if age > gate.max_age_s:
         return Gate(key, False, f"validation `{gate.id}` is stale: passed {when}, older than the "
-                                f"{human_duration(gate.max_age_s)} allowed")
-    return Gate(key, True, f"validation `{gate.id}` passed {when} (max age {human_duration(gate.max_age_s)})")
+                                f"{short_duration(gate.max_age_s)} allowed")
+    return Gate(key, True, f"validation `{gate.id}` passed {when} (max age {short_duration(gate.max_age_s)})")
 
 
 def why_changed(frozen: dict[str, Any], plan: Plan) -> str:
