@@ -146,6 +146,12 @@ def test_thread_replies_open_in_a_panel(channel):
     panel.locator(".message", has_text="row 17").wait_for()
     assert panel.locator("pre.code-block").inner_text() == "row 17  asis=3  tobe=4"
     assert channel.message("row 17").count() == 0  # replies stay in the thread
+    channel.page.fill("#thread-input", "looking at row 17 now")
+    channel.page.press("#thread-input", "Enter")
+    panel.locator(".message", has_text="looking at row 17 now").locator(".author", has_text="Alice").wait_for()
+    link.filter(has_text="2 replies").wait_for()
+    assert channel.ferry.standin.channel_messages(CHANNEL)[-1].thread_ts == channel.message(
+        "Validation orders").get_attribute("data-ts")
 
 
 def test_viewer_click_refused_to_the_viewer_only(channel, gate_verb):

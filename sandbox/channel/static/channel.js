@@ -99,7 +99,7 @@
     const meta = document.createElement("div");
     meta.className = "message-meta";
     meta.innerHTML = `<span class="author">${M.esc(msg.author)}</span>` +
-      (msg.bot ? '<span class="app-badge">APP</span>' : "") +
+      (msg.bot && msg.user !== "USLACKBOT" ? '<span class="app-badge">APP</span>' : "") +
       `<span class="time" title="ts ${M.esc(msg.ts)}">${clock(msg.posted_at)}</span>`;
     body.appendChild(meta);
     const content = window.BlockKit.render(msg.blocks, msg.text, {
