@@ -76,7 +76,8 @@ class SandboxStack:
             self.hbase_asis = self._keep(HBaseThriftServer(data_path=self.root / "hbase-asis.data").start())
             self.hbase_tobe = self._keep(HBaseThriftServer(data_path=self.root / "hbase-tobe.data").start())
             self.warehouse = self._keep(Warehouse(data_dir=self.root / "warehouse").start())
-            self.aws = self._keep(AwsSandbox(spec=self.aws_spec).start())
+            # About 30 s for the seeded landing files: long enough to watch the progress card move.
+            self.aws = self._keep(AwsSandbox(spec=self.aws_spec, datasync_bytes_per_second=64 * 1024).start())
             self.aws_seed = self.aws.seed()
             self._seed()
             self.config_path = self.write_config(self.root / "app.yaml")
