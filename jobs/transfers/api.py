@@ -26,7 +26,9 @@ from state import audit, runs
 from state.audit import Who
 from state.runs import ACTIVE_STATES, Run
 
-AFTER_TRANSFER: list[str] = []
+AFTER_TRANSFER: list[str] = [
+    "jobs.validation.schedule:after_transfer",  # run the validations of the transfer's tables
+]
 
 KIND = watcher.KIND
 
