@@ -11,7 +11,7 @@
     black_square_for_stop: "⏹️", octagonal_sign: "🛑", stopwatch: "⏱️", lock: "🔒", unlock: "🔓",
     key: "🔑", rocket: "🚀", tada: "🎉", checkered_flag: "🏁", mag: "🔍", bar_chart: "📊",
     chart_with_upwards_trend: "📈", truck: "🚚", ship: "🚢", ferry: "⛴️", package: "📦",
-    information_source: "ℹ️", large_green_circle: "🟢", large_yellow_circle: "🟡", red_circle: "🔴",
+    information_source: "ℹ️", large_green_circle: "🟢", large_yellow_circle: "🟡", large_orange_circle: "🟠", new: "🆕", red_circle: "🔴",
     white_circle: "⚪", large_blue_circle: "🔵", question: "❓", grey_question: "❔", exclamation: "❗", grey_exclamation: "❕", bell: "🔔",
     memo: "📝", clipboard: "📋", gear: "⚙️", construction: "🚧", eyes: "👀", thumbsup: "👍",
     "+1": "👍", thumbsdown: "👎", raised_hand: "✋", wave: "👋", fast_forward: "⏩", rewind: "⏪",
@@ -19,6 +19,11 @@
     floppy_disk: "💾", card_index_dividers: "🗂️", file_cabinet: "🗄️", satellite: "📡", zap: "⚡",
     fire: "🔥", zipper_mouth_face: "🤐", mute: "🔇", sos: "🆘", bulb: "💡", calendar: "📅", clock3: "🕒", busts_in_silhouette: "👥",
     bust_in_silhouette: "👤", repeat: "🔁", scales: "⚖️", shield: "🛡️", inbox_tray: "📥",
+    large_purple_circle: "🟣", black_circle: "⚫", large_green_square: "🟩", large_red_square: "🟥",
+    large_yellow_square: "🟨", small_red_triangle: "🔺", small_red_triangle_down: "🔻", arrow_up: "⬆️",
+    arrow_down: "⬇️", alarm_clock: "⏰", mag_right: "🔎", page_facing_up: "📄", pushpin: "📌",
+    chart_with_downwards_trend: "📉", speech_balloon: "💬", sparkles: "✨", broom: "🧹", ok: "🆗",
+    arrows_clockwise: "🔃", vertical_traffic_light: "🚦", heavy_exclamation_mark: "❗", skull: "💀",
     outbox_tray: "📤", control_knobs: "🎛️", seedling: "🌱", wrench: "🔧", hammer_and_wrench: "🛠️", arrow_right: "➡️", arrow_left: "⬅️",
   };
 
