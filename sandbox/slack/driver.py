@@ -32,8 +32,12 @@ def sign(secret: str, timestamp: str, body: str) -> str:
 
 
 class SlackDriver:
-    def __init__(self, ferry_url: str, signing_secret: str, standin: SlackStandIn | None = None,
-                 team_id: str = "T0SANDBOX", enterprise_id: str | None = None) -> None:
+    def __init__(self, ferry_url: str | None, signing_secret: str, standin: SlackStandIn | None = None,
+                 team_id: str = "T0SANDBOX", enterprise_id: str | None = None, socket_mode=None) -> None:
+        """Deliver over HTTP to `ferry_url`, or, with `socket_mode` (a SocketModeServer), as
+        Socket Mode envelopes to a connected Ferry."""
+        self.socket_mode = socket_mode
+        ferry_url = ferry_url or "http://127.0.0.1:9"
         self.events_url = ferry_url.rstrip("/") + ("" if ferry_url.endswith("/slack/events") else "/slack/events")
         self.secret = signing_secret
         self.standin = standin
@@ -51,6 +55,11 @@ class SlackDriver:
         }
         if self.enterprise_id:
             fields["enterprise_id"] = self.enterprise_id
+        if self.socket_mode is not None:
+            ack = self.socket_mode.deliver("slash_commands", fields)
+            delivery = Delivery(200, json.dumps(ack) if ack else "")
+            self._show_ack_reply(delivery, channel, user)
+            return delivery
         delivery = self._post(urllib.parse.urlencode(fields), retry_num=retry_num, timestamp=timestamp, secret=secret)
         self._show_ack_reply(delivery, channel, user)
         return delivery
@@ -81,6 +90,9 @@ class SlackDriver:
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
                          "action_ts": f"{time.time():.6f}", "text": {"type": "plain_text", "text": action_id}}],
         }
+        if self.socket_mode is not None:
+            ack = self.socket_mode.deliver("interactive", payload)
+            return Delivery(200, json.dumps(ack) if ack else "")
         return self._post(urllib.parse.urlencode({"payload": json.dumps(payload)}), retry_num=retry_num)
 
     def submit_view(self, callback_id: str, private_metadata: str, text: str, *, user: str) -> Delivery:

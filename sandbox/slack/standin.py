@@ -47,8 +47,10 @@ class SlackStandIn:
     TEAM = "T0SANDBOX"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, token: str = "xoxb-sandbox",
-                 usergroups: dict[str, list[str]] | None = None) -> None:
+                 usergroups: dict[str, list[str]] | None = None, app_token: str = "xapp-sandbox") -> None:
         self.token = token
+        self.app_token = app_token
+        self.socket_mode = None  # a SocketModeServer, handed out by apps.connections.open
         self.usergroups = usergroups or {}
         self.calls: list[Call] = []
         self.messages: list[SlackMessage] = []
@@ -176,7 +178,8 @@ class SlackStandIn:
                 return self._reply(req, 429, {"ok": False, "error": "ratelimited"},
                                    headers={"Retry-After": str(limit[1])})
         auth = req.headers.get("Authorization", "")
-        if method != "api.test" and auth != f"Bearer {self.token}":
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if method != "api.test" and auth != f"Bearer {expected}":
             return self._reply(req, 200, {"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
@@ -238,6 +241,11 @@ class SlackStandIn:
     def _api_auth_test(self, p: dict) -> dict:
         return {"ok": True, "url": "https://sandbox.slack.invalid/", "team": "Sandbox", "user": "ferry",
                 "team_id": self.TEAM, "user_id": self.BOT_USER, "bot_id": "BFERRY"}
+
+    def _api_apps_connections_open(self, p: dict) -> dict:
+        if self.socket_mode is None:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket_mode.url}
 
     def _api_chat_postMessage(self, p: dict) -> dict:  # noqa: N802 - Slack's method name
         problem = _check_message(p)
