@@ -73,14 +73,15 @@ class SlackDriver:
             self.standin.record_response({**body, "via": "ack"}, channel=channel, user=user)
 
     def click(self, action_id: str, value: str, *, user: str, channel: str, message_ts: str | None = None,
-              message: dict[str, Any] | None = None, retry_num: int | None = None) -> Delivery:
+              message: dict[str, Any] | None = None, retry_num: int | None = None,
+              trigger_id: str | None = None) -> Delivery:
         payload = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
             "api_app_id": "AFERRY",
             "token": "deprecated",
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
-            "trigger_id": f"{next(_ids)}.{int(time.time() * 1000)}.sandbox",
+            "trigger_id": trigger_id or f"{next(_ids)}.{int(time.time() * 1000)}.sandbox",
             "team": {"id": self.team_id, "domain": "sandbox"},
             "enterprise": {"id": self.enterprise_id} if self.enterprise_id else None,
             "is_enterprise_install": False,
