@@ -65,7 +65,8 @@ def inventory(ep: ClouderaEndpoint, *, sequential: bool = False) -> Inventory:
 def assess(config: Config, side: str, settings: AssessSettings | None = None, *,
            sequential: bool = False) -> Assessment:
     """Assess one side. For TO-BE, AS-IS is read at the same time (when configured) for the
-    same-configuration check; if only AS-IS fails, the TO-BE report says so instead of failing."""
+    same-configuration check; if only AS-IS fails, the TO-BE report says so instead of failing.
+    sequential=True makes every CM call one after another (the benchmark's baseline)."""
     if side not in SIDES:
         raise ValueError(side)
     t0 = time.perf_counter()
@@ -81,7 +82,8 @@ def assess(config: Config, side: str, settings: AssessSettings | None = None, *,
     if other_ep is None:
         inv = inventory(ep, sequential=sequential)
     else:
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="assess") as pool:
+        # sequential (the benchmark's baseline): one CM after the other, as well as one call at a time
+        with ThreadPoolExecutor(max_workers=1 if sequential else 2, thread_name_prefix="assess") as pool:
             f_side = pool.submit(inventory, ep, sequential=sequential)
             f_asis = pool.submit(inventory, other_ep, sequential=sequential)
             inv = f_side.result()
