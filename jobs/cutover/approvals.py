@@ -21,6 +21,7 @@ from datetime import datetime
 
 from commands.context import Services
 from commands.errors import Refused, UsageError
+from commands.permissions import members_of
 from config.cutover import Runbook, Step
 from jobs.cutover import texts
 from jobs.cutover.plan import Plan, clock, evaluate, why_changed
@@ -210,6 +211,11 @@ def request(services: Services, who: Who, value: str) -> str:
     if not sv.plan.ok:
         _refuse(services, who, "cutover:request", step_id, plan_hash,
                 texts.BLOCKED.format(step=step_id, reasons="; ".join(g.text for g in sv.plan.blocking)))
+    eligible = members_of(services, services.config.people.approvers) - {who.user_id}
+    if len(eligible) < sv.step.approvals:
+        # four-eyes leaves too few people: say so now rather than wait for a quorum that cannot come
+        _refuse(services, who, "cutover:request", step_id, plan_hash,
+                texts.TOO_FEW_APPROVERS.format(step=step_id, n=sv.step.approvals, m=len(eligible)))
     made = cutover.create_request(services.store, step_id, sv.next_seq, sv.plan.hash, sv.plan.frozen(), who)
     if made is None:
         _refuse(services, who, "cutover:request", step_id, plan_hash, texts.ALREADY_REQUESTED.format(step=step_id))

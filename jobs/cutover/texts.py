@@ -17,6 +17,8 @@ BLOCKED = "Step `{step}` is blocked: {reasons}."
 BLOCKED_APPROVAL = "Approval blocked: {reason}. Earlier approvals of this request are void; it must be requested again."
 ALREADY_REQUESTED = "Step `{step}` was just requested by someone else."
 ALREADY_REQUESTED_BY = "Step `{step}` is already requested by <@{user}> (at {at}): approve or reject it."
+TOO_FEW_APPROVERS = ("Step `{step}` needs {n} approvals, but `people.approvers` has only {m} people besides you "
+                     "(the requester never approves their own request). Ask another operator to request it.")
 NOT_REQUESTABLE = "Step `{step}` is {state}: there is nothing to request."
 REQUEST_VOID = "Request #{seq} of step `{step}` is void: {reason}. Request the step again."
 REQUEST_REJECTED = "Request #{seq} of step `{step}` was rejected by <@{user}>: {reason}."

@@ -179,3 +179,26 @@ def test_two_approvals_at_the_same_moment_start_the_action_once(cut):
     started = [e for e in audit.all_entries(cut.services.store) if e["outcome"] == "started"]
     assert len(started) == 1
     assert len(cutover.approvals_of(cut.services.store, "freeze-writes#1", ("used",))) == 2
+
+
+def test_a_request_that_four_eyes_cannot_approve_is_refused(tmp_path, slack_standin):
+    from tests.cutover.conftest import Cutover, write
+    from tests.fixtures.slack import start_ferry, stop_ferry
+
+    path = write(tmp_path, """
+        cutover:
+          steps:
+            - id: freeze-writes
+              title: Freeze writes on AS-IS
+              approvals: 3
+        """)
+    ferry = start_ferry(path, slack_standin)
+    try:
+        cut = Cutover(ferry)
+        cut.command("cutover")
+        value = cut.button("Request approval")
+        # Bob is one of the three approvers: without him, three approvals cannot be found
+        assert "has only 2 people besides you" in cut.press("request", value, BOB)
+        assert "needs 3 approval" in cut.press("request", value, ALICE)
+    finally:
+        stop_ferry(ferry)
