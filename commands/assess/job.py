@@ -72,6 +72,17 @@ def fail(services: Services, run_id: str, side: str, reason: str) -> runs.Run:
     return run_
 
 
+def on_start(services: Services) -> None:
+    """Start-up hook (jobs/startup.py): an assessment cut short by a stop is marked failed and said
+    so in the channel; one still waiting for its job is queued again (same job id: runs once)."""
+    for run_ in runs.recent(services.store, kind=KIND, active_only=True, limit=50):
+        if run_.state == "running":
+            fail(services, run_.id, run_.subject, "interrupted: Ferry stopped while it ran. "
+                                                  f"`/migrate assess {run_.subject}` starts it again.")
+        elif services.jobs is not None:
+            services.jobs.run_soon(REF, job_id=card_key(run_.id), kwargs={"run_id": run_.id})
+
+
 def detail(a: Assessment, changes: history.Changes, est: dict | None) -> dict:
     """What the run keeps: enough to compare the next assessment and to answer `run --json`."""
     inv = a.inventory

@@ -206,3 +206,23 @@ def test_200_host_estate_card_within_limits(write_app_yaml, runtime_for):
     table = next(b for b in card.blocks if isinstance(b, Table))
     assert len(table.rows) < 20 and any("(189)" in r[0] for r in table.rows)  # hosts grouped by their roles
     assert card.attachment.count("worker-") >= 189  # the complete map, host by host, in the thread
+
+
+# -- a restart in the middle of an assessment ------------------------------------------------------------
+def test_start_up_fails_interrupted_and_requeues_waiting(cm_fieldnote, write_app_yaml, runtime_for):
+    from commands.assess import job
+    from jobs import context as job_context
+    from jobs.inline import InlineJobs
+
+    rt = runtime_for(write_app_yaml(as_is=cm_fieldnote.url))
+    cut = runs.create(rt.store, "assessment", "as-is", state="running")
+    waiting = runs.create(rt.store, "assessment", "to-be", state="pending")
+    rt.services.jobs = InlineJobs()
+    job_context.set_services(rt.services)  # as Runtime.start() does; Runtime.stop() clears it
+    job.on_start(rt.services)
+    assert runs.get(rt.store, cut.id).state == "failed" and "interrupted" in runs.get(rt.store, cut.id).error
+    # the waiting one ran: TO-BE has no CM in this config, so it fails saying so
+    assert "estates.to-be.cloudera is not configured" in runs.get(rt.store, waiting.id).error
+    assert sorted(m.text.split(":")[0] for m in posted(rt)) == ["Assessment of AS-IS failed", "Assessment of TO-BE failed"]
+    reply = run_verb(rt, "assess")  # nothing left "running" blocks a new assessment
+    assert reply.data["state"] == "done"
