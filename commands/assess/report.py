@@ -156,7 +156,8 @@ def _differences_blocks(a: Assessment) -> list[Element]:
         return [Divider(), Section("*AS-IS vs TO-BE*: :white_check_mark: same versions, services, security and "
                                    "configuration.")]
     out: list[Element] = [Divider(), Section(
-        f"*AS-IS vs TO-BE*: *{len(matter)}* difference{'s' * (len(matter) != 1)} that matter"
+        f"*AS-IS vs TO-BE*: *{len(matter)}* difference{'s' * (len(matter) != 1)} that "
+        f"matter{'s' * (len(matter) == 1)}"
         + (f" (+{others} other{'s' * (others != 1)} in the thread)" if others else "")
         + ". The plan is a TO-BE cluster with the same configuration.")]
     if matter:
