@@ -23,6 +23,7 @@ from commands.message import (
     Section,
     progress_bar,
 )
+from config.units import human_bytes
 from jobs.cutover.actions import CARD_KEY
 from jobs.cutover.approvals import RunbookView, StepView, view
 from jobs.cutover.plan import clock
@@ -122,6 +123,8 @@ def _progress(target: runs.Run) -> str:
     line = f"{target.kind} `{target.subject}`: {target.state}"
     if isinstance(share, (int, float)):
         line += f" `{progress_bar(float(share))}`"
+    elif isinstance(progress.get("bytes_done"), (int, float)):
+        line += f" · {human_bytes(progress['bytes_done'])} copied"
     elif detail.get("summary"):
         line += f" · {detail['summary']}"
     if progress.get("step"):

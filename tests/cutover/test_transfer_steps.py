@@ -122,3 +122,28 @@ cutover:
               ("cutover:action", "failed")]
     assert len(failed) == 1 and failed[0]["plan_hash"] and "is not running" in failed[0]["reason"]
     assert runs.latest(cut.services.store, "cutover-step", "stop-replication").state == "failed"
+
+
+def test_the_card_follows_a_running_copy_and_a_cancelled_copy_fails_the_step(hbase_cut):
+    cut = hbase_cut("""
+cutover:
+  watch_interval: 0.2s
+  steps:
+    - id: final-copy
+      title: Final catch-up copy
+      approvals: 1
+      action: start-transfer hbase-orders-slow
+""")
+    cut.command("cutover")
+    cut.press("request", cut.button("Request approval"), ALICE)
+    cut.press("approve", cut.button("Approve"), CAROL)
+    cut.wait_state("final-copy", "running")
+    # hbase-copy reports rows and bytes (no total): the card shows them, updated as they move
+    card = cut.card(lambda t: "transfer `hbase-orders-slow`: running · " in t and " kB copied" in t, timeout=15)
+    first = str(card.blocks)
+    card = cut.card(lambda t: "transfer `hbase-orders-slow`: running · " in t and t != first, timeout=15)
+    assert "`running`" in str(card.blocks)
+    transfers_api.cancel(cut.services, "hbase-orders-slow", Who(ALICE, "T0SANDBOX"))
+    cut.wait_state("final-copy", "failed")
+    card = cut.card(lambda t: "`failed`" in t)
+    assert "the transfer ended cancelled" in str(card.blocks)
