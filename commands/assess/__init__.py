@@ -9,6 +9,18 @@ that matter for the migration, and estimate how long the copy takes.
     report.py      the card and the complete report; hostmap.py the host × role map
 """
 
-from commands.assess.verb import VERB
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["VERB"]
+
+
+def __getattr__(name: str) -> Any:
+    # VERB is loaded on first use: app.yaml's `assess:` section imports the rules package (to check
+    # rule ids), and loading the configuration must not pull in the connector and cm-client.
+    if name == "VERB":
+        from commands.assess.verb import VERB
+
+        return VERB
+    raise AttributeError(name)

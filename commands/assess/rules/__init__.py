@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import TYPE_CHECKING
 
 from commands.assess.rules.base import REGISTRY, SEVERITY_RANK, Finding, Hit, Rule
 from config.assess import AssessSettings
-from connectors.cloudera import Inventory
+
+if TYPE_CHECKING:
+    from connectors.cloudera import Inventory
 
 log = logging.getLogger(__name__)
 

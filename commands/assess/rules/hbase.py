@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commands.assess.rules.base import Hit, Thresholds, mean, rule, short
-from connectors.cloudera import Inventory
+
+if TYPE_CHECKING:
+    from connectors.cloudera import Inventory
 
 
 @rule("hbase-region-skew", "medium", "HBase regions are unevenly spread over the RegionServers",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commands.assess.rules.base import Hit, Thresholds, host_list, mean, pct, rule, short
 from config.units import human_bytes
-from connectors.cloudera import Inventory
+
+if TYPE_CHECKING:
+    from connectors.cloudera import Inventory
 
 
 @rule("hdfs-replication-factor", "high", "HDFS keeps fewer than 3 copies of each block",

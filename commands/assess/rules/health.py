@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commands.assess.rules.base import Hit, Thresholds, host_list, role_name, rule, short
-from connectors.cloudera import Inventory
+
+if TYPE_CHECKING:
+    from connectors.cloudera import Inventory
 
 
 def _failing(inv: Inventory, summary: str) -> list[tuple[str, str, str]]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commands.assess.rules.base import Hit, Thresholds, rule
 from config.units import human_bytes
-from connectors.cloudera import Inventory
+
+if TYPE_CHECKING:
+    from connectors.cloudera import Inventory
 
 
 @rule("disk-image-copy", "info", "Disk-image (AMI/EBS snapshot) copies do not migrate HDFS",

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from commands.assess.rules.base import Finding, Hit, declare
 from config.units import human_bytes
-from connectors.cloudera import Inventory, Service
+
+if TYPE_CHECKING:
+    from connectors.cloudera import Inventory, Service
 
 # Parameters whose difference changes what the cluster does with the data, or how safely.
 MATTERS = re.compile(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commands.assess.rules.base import Hit, Thresholds, host_list, role_name, rule, short
 from config.units import human_rate
-from connectors.cloudera import Inventory
+
+if TYPE_CHECKING:
+    from connectors.cloudera import Inventory
 
 
 def _zk_hosts(inv: Inventory) -> list[str]:
