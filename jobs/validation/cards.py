@@ -10,7 +10,8 @@ from config.units import human_duration
 from jobs.validation.model import CompareResult, CountResult, result_from_dict
 
 CHECK_TITLES = {"count": "Count", "sample": "Sample compare", "full": "Full compare"}
-EXAMPLES = 5  # differences shown in a card; the complete list goes to the thread
+EXAMPLES = 5  # differences shown in a card; the list goes to the thread
+THREAD_LISTED = 500  # per kind in the thread (the poster posts at most 20 chunks); all are in the run's detail
 STATE_LINES = {
     "pending": ":hourglass_flowing_sand: queued", "running": ":arrows_counterclockwise: running",
     "passed": ":white_check_mark: the sides agree", "mismatch": ":rotating_light: the sides differ",
@@ -41,19 +42,22 @@ def full_listing(result: CompareResult) -> str:
     if result.seed is not None:
         out.append(f"seed {result.seed} (rerun: /migrate compare {result.table} --sample {result.sample_size} "
                    f"--seed {result.seed})")
-    for title, keys in (("missing on TO-BE", result.missing), ("extra on TO-BE", result.extra)):
+    n = THREAD_LISTED
+    for title, keys, total in (("missing on TO-BE", result.missing, result.n_missing),
+                               ("extra on TO-BE", result.extra, result.n_extra)):
         if keys:
-            out.append(f"\n{title} ({len(keys):,} listed):")
-            out.extend(f"  {k}" for k in keys)
+            out.append(f"\n{title} ({min(len(keys), n):,} of {total:,}):")
+            out.extend(f"  {k}" for k in keys[:n])
     if result.changed:
-        out.append(f"\nchanged ({len(result.changed):,} listed):")
-        for c in result.changed:
+        out.append(f"\nchanged ({min(len(result.changed), n):,} of {result.n_changed:,}):")
+        for c in result.changed[:n]:
             out.append(f"  {c.key}: " + "; ".join(f"{col}: {c.asis.get(col)} -> {c.tobe.get(col)}" for col in c.columns))
     if result.duplicates:
-        out.append(f"\nduplicate keys ({len(result.duplicates):,} listed):")
-        out.extend(f"  {d.key}: AS-IS x{d.asis}, TO-BE x{d.tobe}" for d in result.duplicates)
-    if result.truncated:
-        out.append("\n(lists stop at 10,000 per kind; the counts above are exact)")
+        out.append(f"\nduplicate keys ({min(len(result.duplicates), n):,} of {result.n_duplicates:,}):")
+        out.extend(f"  {d.key}: AS-IS x{d.asis}, TO-BE x{d.tobe}" for d in result.duplicates[:n])
+    if result.differences > 4 * n or result.truncated:
+        out.append(f"\n(the thread lists {n:,} per kind; `python -m bot run` with --json, or the run's stored"
+                   " detail, holds up to 10,000 per kind; the counts are exact)")
     return "\n".join(out)
 
 
@@ -105,7 +109,8 @@ def run_card(run: Any) -> Message:
         blocks.append(Context([d["progress"]]))
     who = f"<@{run.started_by}>" if run.started_by and run.started_by.startswith(("U", "W")) else (run.started_by or "Ferry")
     blocks.append(Context([f"Run `{run.id}` · started by {who} · {d.get('origin', 'by hand')}"]))
-    listing = "\n\n".join(full_listing(r) for r in results if isinstance(r, CompareResult) and r.differences > EXAMPLES)
+    listing = "" if run.active else "\n\n".join(
+        full_listing(r) for r in results if isinstance(r, CompareResult) and r.differences > EXAMPLES)
     summary = d.get("summary") or title
     return Message(f"{title}: {summary}"[:300], blocks[:45], attachment=listing or None)
 

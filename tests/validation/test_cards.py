@@ -45,9 +45,11 @@ def test_run_cards(state, n):
                       "errors": {"x": "HBase Thrift 127.0.0.1:1 is unreachable"}, "progress": "level 2"})
     message = cards.run_card(run)
     render_ok(message)
-    assert (message.attachment is not None) == (4 * n > cards.EXAMPLES)
+    assert (message.attachment is not None) == (4 * n > cards.EXAMPLES and state not in ("pending", "running"))
     if n:
-        assert "key-000000000" in message.attachment and len(result_from_dict(results["events"]).missing) == min(n, 10_000)
+        assert len(result_from_dict(results["events"]).missing) == min(n, 10_000)
+        if state != "running" and state != "pending":
+            assert "key-000000000" in message.attachment and message.attachment.count("key-") <= cards.THREAD_LISTED
 
 
 @pytest.mark.parametrize("state", ["open", "resolved"])
