@@ -76,6 +76,9 @@ cutover:
     assert record.run.state == "done" and record.run.kind == "cutover-step"
     card = cut.card(lambda t: "Done at" in t)
     assert "transfer `hbase-orders` done" in str(card.blocks)
+    thread = cut.standin.wait_for(lambda s: [m.text for m in s.channel_messages() if m.thread_ts == card.ts]
+                                  if len([m for m in s.channel_messages() if m.thread_ts == card.ts]) >= 2 else None)
+    assert thread == ["Step final-copy started", "Step final-copy done"]
     events = [(e["action"], e["outcome"]) for e in audit.all_entries(cut.services.store)
               if e["action"].startswith("cutover:") and e["outcome"] != "ok"]
     assert events == [("cutover:request", "requested"), ("cutover:approve", "approved"),
