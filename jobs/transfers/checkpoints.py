@@ -40,6 +40,11 @@ def init_regions(store: Store, run_id: str, regions: list[tuple[bytes, bytes, in
             )
 
 
+def set_rows_total(store: Store, run_id: str, region: int, rows: int) -> None:
+    store.db.execute("UPDATE transfer_checkpoints SET rows_total = ? WHERE run_id = ? AND region = ?",
+                     [rows, run_id, region])
+
+
 def regions(store: Store, run_id: str) -> list[RegionCheckpoint]:
     cur = store.db.execute(
         "SELECT run_id, region, start_key, end_key, last_key, rows_total, rows_done, bytes_done, done"
@@ -58,8 +63,9 @@ def advance(store: Store, run_id: str, region: int, last_key: bytes, rows: int, 
 
 
 def finish_region(store: Store, run_id: str, region: int) -> None:
-    store.db.execute("UPDATE transfer_checkpoints SET done = 1, updated_at = ? WHERE run_id = ? AND region = ?",
-                     [now_iso(), run_id, region])
+    # A finished region's row count is exact: the rows it copied.
+    store.db.execute("UPDATE transfer_checkpoints SET done = 1, rows_total = rows_done, updated_at = ?"
+                     " WHERE run_id = ? AND region = ?", [now_iso(), run_id, region])
 
 
 def totals(store: Store, run_id: str) -> tuple[int, int, int | None, int, int]:

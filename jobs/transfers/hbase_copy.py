@@ -1,7 +1,9 @@
 """hbase-copy: Ferry copies an HBase table through Thrift itself (small tables, the sandbox).
 
-    regions of the source table  ──►  one thread per region (up to `workers`)
-        scan a batch after the region's checkpoint (cells with their timestamps)
+    regions of the source table  ──►  one thread per region (up to `workers`); beside them, a
+                                      key-only count per region for the progress bar
+        scan a batch after the region's checkpoint (cells with their timestamps; the next batch
+          is read ahead while this one is written)
         wait for the rate limiter (the cap is shared by every region)
         mutateRows(Ts) the batch on the target
         checkpoint: last row key, rows and bytes of the region        ◄── every batch
@@ -19,11 +21,13 @@ beats it; a restarted Ferry takes over a lease whose owner process is gone.
 from __future__ import annotations
 
 import logging
+import queue
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from commands.context import Services
 from config.transfers import HBaseCopyParams, Transfer
@@ -37,7 +41,54 @@ from state.runs import Run
 log = logging.getLogger(__name__)
 
 BACKOFF_S = (0.5, 1, 2, 4, 8, 15, 30)
+T = TypeVar("T")
 BEAT_EVERY_S = 2.0
+COUNT_AFTER_S = 5.0
+
+
+def prefetch(batches: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """`batches`, read ahead in a thread of its own: the next batch is scanned on the source while
+    this one is written to the target, so the two servers work at the same time. Errors of the
+    scan come out here, in order; leaving early stops the reader (and closes its scanner)."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+            put(end)
+        except BaseException as e:  # handed to the consumer, which raises it
+            put(e)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+
+    reader = threading.Thread(target=read, name="hbase-copy-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = q.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(10)
 
 
 class CopyWorker:
@@ -77,6 +128,10 @@ class CopyWorker:
         beat = threading.Thread(target=self._beat, name=f"hbase-copy-beat-{self.run_id}", daemon=True)
         beat.start()
         try:
+            uncounted = [cp for cp in checkpoints.regions(store, self.run_id) if cp.rows_total is None]
+            if uncounted:
+                threading.Thread(target=self._count, args=(uncounted,), name=f"hbase-count-{self.run_id}",
+                                 daemon=True).start()
             pending = [cp for cp in checkpoints.regions(store, self.run_id) if not cp.done]
             workers = max(1, min(self.backend.params.workers, len(pending) or 1))
             with ThreadPoolExecutor(workers, thread_name_prefix=f"hbase-copy-{self.run_id}") as pool:
@@ -90,6 +145,30 @@ class CopyWorker:
             self.stop_event.set()
             beat.join(5)
             checkpoints.release(store, self.run_id, self.owner)
+            store.close()
+
+    def _count(self, regions: list[checkpoints.RegionCheckpoint]) -> None:
+        """Rows per region, for the progress bar and the ETA. It runs beside the copy rather than
+        before it (on a big table the key-only count takes a while, and the copy need not wait),
+        only once the copy has run COUNT_AFTER_S (a copy done by then needs no ETA), and from the
+        last region backwards, so it meets the copy halfway: a region the copy has finished is
+        counted by the copy itself."""
+        store = self.backend.services.store
+        try:
+            if self.stop_event.wait(COUNT_AFTER_S):
+                return
+            for cp in reversed(regions):
+                if self._should_stop():
+                    return
+                now = next((r for r in checkpoints.regions(store, self.run_id) if r.region == cp.region), cp)
+                if now.done or now.rows_done:  # finished or under way: its count comes with the copy
+                    continue
+                n = self.backend.source.count_range(self.backend.params.table, cp.start_key or None,
+                                                    cp.end_key or None)
+                checkpoints.set_rows_total(store, self.run_id, cp.region, n)
+        except HBaseError as e:  # the next worker (after a resume or restart) counts again
+            log.warning("hbase-copy %s: could not count rows (%s); progress shows bytes only", self.run_id, e)
+        finally:
             store.close()
 
     def _beat(self) -> None:
@@ -109,8 +188,9 @@ class CopyWorker:
         try:
             while not self._should_stop() and self.fatal is None:
                 try:
-                    for batch in b.source.scan_batches(p.table, cp.start_key or None, cp.end_key or None,
-                                                       after=after, batch_size=p.batch_rows, include_timestamp=True):
+                    scan = b.source.scan_batches(p.table, cp.start_key or None, cp.end_key or None, after=after,
+                                                 batch_size=p.batch_rows, include_timestamp=True)
+                    for batch in prefetch(scan):
                         if self._should_stop():
                             return
                         nbytes = sum(row_bytes(key, cells) for key, cells in batch)
@@ -185,9 +265,8 @@ class HBaseCopy(Backend):
         try:
             if not checkpoints.regions(store, run.id):
                 self.target.create_table_like(self.source, self.params.table, self.params.target)
-                counts = self.source.count_by_region(self.params.table)
-                checkpoints.init_regions(store, run.id, [(c.region.start_key, c.region.end_key, c.rows)
-                                                         for c in counts])
+                regions = self.source.regions(self.params.table)
+                checkpoints.init_regions(store, run.id, [(r.start_key, r.end_key, None) for r in regions])
         except TableNotFound as e:
             raise EngineFailed(str(e)) from None
         except HBaseError as e:

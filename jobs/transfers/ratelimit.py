@@ -7,13 +7,18 @@ long-run rate is the cap exactly, whatever the batch sizes and however many thre
     slot of batch 2                |----n2/rate----|
     batch 3 waits here ----------------------------^
 
-A new cap applies from the next reservation on.
+A caller that arrives after its slot has passed (a slow batch, a busy machine) may use up to
+BURST_S of that lost time, so the copy catches up instead of falling below the cap for good; it
+never gets more credit than that (after an idle spell the cap holds again at once).
+A new cap applies from the next reservation on, with no credit carried over.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+
+BURST_S = 1.0
 
 
 class RateLimiter:
@@ -29,7 +34,7 @@ class RateLimiter:
     def set_rate(self, bytes_per_s: float | None) -> None:
         with self._lock:
             self._rate = bytes_per_s
-            self._next = min(self._next, time.monotonic())  # a slower old cap must not delay the new one
+            self._next = time.monotonic()  # a slower old cap must not delay the new one; no credit either
 
     def acquire(self, nbytes: int, stop: threading.Event | None = None) -> bool:
         """Wait until `nbytes` may go. False if `stop` was set while waiting."""
@@ -38,7 +43,7 @@ class RateLimiter:
             if not rate:
                 return not (stop and stop.is_set())
             now = time.monotonic()
-            start = max(self._next, now)
+            start = max(self._next, now - BURST_S)
             self._next = start + nbytes / rate
             wait = start - now
         if wait <= 0:
