@@ -131,3 +131,32 @@ def test_a_whole_runbook_runs_on_the_sandbox(sandbox_cut):
         expected += [("cutover:request", "requested", step)] + [("cutover:approve", "approved", step)] * approvals
         expected += [("cutover:action", "started", step), ("cutover:action", "done", step)]
     assert ours == expected
+
+
+def test_a_validation_step_that_finds_a_difference_fails_with_it(tmp_path, slack_standin, hbase_seeded,
+                                                                hbase_server_factory):
+    from tests.cutover.conftest import write
+
+    head = write(tmp_path, "").read_text().split("estates:")[0]
+    runbook = RUNBOOK.split("cutover:")[0] + """cutover:
+  watch_interval: 0.2s
+  steps:
+    - id: final-validation
+      title: Final validation
+      action: run-validation orders-count
+"""
+    path = tmp_path / "app.yaml"
+    path.write_text(head + hbase_estates(hbase_seeded.asis, hbase_server_factory()) + runbook)
+    ferry = start_ferry(path, slack_standin)
+    try:
+        cut = Cutover(ferry)
+        cut.command("cutover")
+        approve_step(cut, "final-validation", ALICE, (CAROL,))  # TO-BE is empty: nothing was copied
+        cut.wait_state("final-validation", "failed", timeout=30)
+        result = validation_api.latest_result(cut.services, "orders-count")
+        assert not result.passed
+        card = cut.card(lambda t: "`failed`" in t)
+        assert "did not pass" in str(card.blocks) and result.summary[:40] in str(card.blocks)
+        assert cut.button("Request approval", step="final-validation|") == "final-validation|2"
+    finally:
+        stop_ferry(ferry)
