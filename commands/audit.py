@@ -67,5 +67,6 @@ VERB = Verb(
     usage="audit [N]",
     summary="who did what, when (the last N entries of the audit trail, default 20)",
     handler=handle,
+    inline=True,  # from state alone, in milliseconds: answered inside Slack's ack
     examples=("audit", "audit 50"),
 )
