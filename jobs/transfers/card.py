@@ -115,8 +115,8 @@ def _buttons(transfer: Transfer, run: Run) -> list[Button]:
         out.append(Button("Resume", "ferry:resume:press", value, style="primary"))
     if run.active:
         out.append(Button("Cancel transfer", "ferry:cancel:press", value, style="danger",
-                          confirm=Confirm("Cancel this transfer?", f"Stop `{transfer.id}` now. What was copied stays; "
-                                          "a new start copies the rest again.", "Cancel it", "Keep it running")))
+                          confirm=Confirm("Cancel this transfer?", f"Stop `{transfer.id}` for good. What was copied stays on "
+                                          "the target; a new start begins a new run.", "Cancel it", "Keep it running")))
     return out
 
 
