@@ -142,15 +142,17 @@ class TableChecksums:
             s=sql.Literal(step), k=self._keys)
         return [tuple(r) for r in self._run(query)]
 
-    def rows(self, ranges: Sequence[tuple[Bound, Bound]], limit: int | None = None) -> list[HashedRow]:
-        """Rows of the ranges with their hash (any order)."""
+    def rows(self, ranges: Sequence[tuple[Bound, Bound]], limit: int | None = None, *,
+             with_values: bool = True) -> list[HashedRow]:
+        """Rows of the ranges with their hash (any order); `with_values=False`: keys and hashes only
+        (values are then fetched for the few rows whose hashes differ)."""
         out: list[HashedRow] = []
         width = len(self.key_cols)
         for start in range(0, len(ranges), MAX_SEGMENTS_PER_QUERY):
             chunk = ranges[start:start + MAX_SEGMENTS_PER_QUERY]
             _, where = segment_case(self.key_cols, chunk, with_case=False)
             query = sql.SQL("SELECT {k}, {h}").format(k=self._keys, h=self._hash)
-            if self._values is not None:
+            if self._values is not None and with_values:
                 query += sql.SQL(", ") + self._values
             query += sql.SQL(" FROM {t}").format(t=self._ident) + self._filter(where)
             if limit is not None:

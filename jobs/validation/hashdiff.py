@@ -147,9 +147,20 @@ class _FullCompare:
             nonlocal size
             if not batch:
                 return
-            ra, rb = both(lambda: self.asis.rows(batch), lambda: self.tobe.rows(batch))
+            # Keys and hashes first; values only of the rows whose hashes differ (few, by design).
+            ra, rb = both(lambda: self.asis.rows(batch, with_values=False),
+                          lambda: self.tobe.rows(batch, with_values=False))
             self.stats["rows_fetched"] += len(ra) + len(rb)
-            diff_rows(self.result, ra, rb, self.asis.key_text, use_hash=True, known_duplicates=self.known_duplicates)
+            differ: list[Any] = []
+            diff_rows(self.result, ra, rb, self.asis.key_text, use_hash=True, known_duplicates=self.known_duplicates,
+                      deferred=differ)
+            if differ:
+                fa, fb = both(lambda: self.asis.fetch(differ), lambda: self.tobe.fetch(differ))
+                before = self.result.n_changed
+                diff_rows(self.result, fa, fb, self.asis.key_text, use_hash=False,
+                          known_duplicates=self.known_duplicates)
+                self.stats["hash_only_changes"] = self.stats.get("hash_only_changes", 0) + (
+                    len(differ) - (self.result.n_changed - before))
             batch.clear()
             size = 0
 

@@ -134,7 +134,8 @@ class HBaseBackend:
     def integer_split(self, rng: KeyRange, first: Any, last: Any, parts: int) -> None:
         return None
 
-    def rows(self, ranges: Sequence[KeyRange], limit: int | None = None) -> list[Row]:
+    def rows(self, ranges: Sequence[KeyRange], limit: int | None = None, *, with_values: bool = True) -> list[Row]:
+        """Rows of the ranges (a scan brings the values anyway: `with_values` changes nothing)."""
         def one(rng: KeyRange) -> list[Row]:
             clipped = self._clip(rng.lo, rng.hi)
             if clipped is None:

@@ -27,12 +27,15 @@ def differing_columns(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 
 def diff_rows(result: CompareResult, rows_a: Iterable[Row], rows_b: Iterable[Row], key_text: Callable[[Any], str],
-              *, use_hash: bool, known_duplicates: set[str] | None = None) -> tuple[int, int]:
+              *, use_hash: bool, known_duplicates: set[str] | None = None,
+              deferred: list[Any] | None = None) -> tuple[int, int]:
     """Add the differences of these rows to `result`; returns (rows on AS-IS, rows on TO-BE).
 
     `use_hash`: rows whose hashes are equal are equal (full compare: the hash is what the
     digests summed). Otherwise values are compared column by column (sample compare).
-    `known_duplicates`: keys already reported as duplicates (not reported again; updated)."""
+    `known_duplicates`: keys already reported as duplicates (not reported again; updated).
+    `deferred`: rows compared by hash only (no values): keys whose hashes differ are appended
+    here for the caller to fetch and compare column by column."""
     known = known_duplicates if known_duplicates is not None else set()
 
     def duplicate(key: Any, n_a: int, n_b: int) -> None:
@@ -54,6 +57,9 @@ def diff_rows(result: CompareResult, rows_a: Iterable[Row], rows_b: Iterable[Row
             continue
         ra, rb = here[0], there[0]
         if use_hash and ra.hash == rb.hash:
+            continue
+        if deferred is not None:
+            deferred.append(key)
             continue
         columns = differing_columns(ra.values, rb.values)
         if not columns and not use_hash:

@@ -106,10 +106,10 @@ class WarehouseBackend:
         width = max(1, -(-span // parts))
         return [(int(first) + i * width,) for i in range(1, parts) if i * width < span]
 
-    def rows(self, ranges: Sequence[KeyRange], limit: int | None = None) -> list[Row]:
-        names = self.cs.columns
+    def rows(self, ranges: Sequence[KeyRange], limit: int | None = None, *, with_values: bool = True) -> list[Row]:
+        names = self.cs.columns if with_values else []
         return [Row(r.key, r.hash, dict(zip(names, r.values, strict=True)))
-                for r in self.cs.rows([(x.lo, x.hi) for x in ranges], limit)]
+                for r in self.cs.rows([(x.lo, x.hi) for x in ranges], limit, with_values=with_values)]
 
     def duplicates(self, limit: int) -> tuple[int, list[tuple[Key, int]]]:
         return self.cs.duplicate_keys(limit)
