@@ -113,7 +113,7 @@ def test_an_approval_expires(tmp_path, slack_standin):
 
     path = write(tmp_path, """
         cutover:
-          watch_interval: 0.3s
+          watch_interval: 1h        # so it is the expiry job, not the watcher, that expires it
           steps:
             - id: freeze-writes
               title: Freeze writes on AS-IS
