@@ -54,6 +54,7 @@ class RedshiftSnapshotParams:
     copy_to_region: str | None = None  # copy the snapshot to this region before restoring
     node_type: str | None = None  # default: the snapshot's
     nodes: int | None = None
+    from_automated: bool = False  # copy the latest automated snapshot instead of taking a new one
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def _redshift(r: Reader) -> RedshiftSnapshotParams:
     return RedshiftSnapshotParams(
         source_cluster=r.str("source_cluster"), target_cluster=r.str("target_cluster"),
         copy_to_region=r.str("copy_to_region", default=None), node_type=r.str("node_type", default=None),
-        nodes=r.int("nodes", default=None, minimum=1),
+        nodes=r.int("nodes", default=None, minimum=1), from_automated=r.bool("from_automated", default=False),
     )
 
 

@@ -1,7 +1,8 @@
 """redshift-snapshot: move a Redshift warehouse by snapshot and restore.
 
     snapshot   a manual snapshot of the AS-IS cluster, named after the run (so a restart finds
-               it instead of taking a second one); wait until it is available
+               it instead of taking a second one), or with `from_automated` the latest automated
+               snapshot copied to that manual one (CopyClusterSnapshot); wait until it is available
     authorize  when the sides are different AWS accounts: let the TO-BE account restore it
     copy       when `copy_to_region` is set: cross-region copy is a property of the source
                cluster (EnableSnapshotCopy, turned on before the snapshot is taken); wait for
@@ -70,19 +71,33 @@ class RedshiftSnapshot(Backend):
     def start(self, run: Run) -> dict[str, Any]:
         handle = dict(run.detail.get("handle") or {})
         snap = handle.get("snapshot_id") or snapshot_id_for(self.transfer.id, run.id)
+        source = self.client("source")
         if self.params.copy_to_region and not handle.get("copy_enabled"):
             try:
-                call(self.client("source").enable_snapshot_copy, self.params.source_cluster,
-                     self.params.copy_to_region)
+                call(source.enable_snapshot_copy, self.params.source_cluster, self.params.copy_to_region)
             except EngineFailed as e:
-                if "already enabled" not in str(e).lower() and "CopyToRegionDisabled" not in str(e):
+                if "alreadyenabled" not in str(e).lower().replace(" ", ""):
                     raise
         try:
-            call(self.client("source").create_cluster_snapshot, snap, self.params.source_cluster)
+            if self.params.from_automated:
+                # The latest automated snapshot, copied to a manual one (only manual snapshots can be
+                # shared): no new snapshot load on a busy cluster, data as of that snapshot.
+                automated = call(source.describe_cluster_snapshots, cluster_id=self.params.source_cluster,
+                                 snapshot_type="automated")
+                usable = sorted((s for s in automated if s.available and s.create_time),
+                                key=lambda s: s.create_time)
+                if not usable:
+                    raise EngineFailed(f"{self.params.source_cluster} has no available automated snapshot "
+                                       "(set from_automated: false to take a new one)")
+                call(source.copy_cluster_snapshot, usable[-1].identifier, snap,
+                     source_cluster_id=self.params.source_cluster)
+                handle["copied_from"] = usable[-1].identifier
+            else:
+                call(source.create_cluster_snapshot, snap, self.params.source_cluster)
         except EngineFailed as e:
             if "AlreadyExists" not in str(e):  # a restart: the snapshot of this run exists already
                 raise
-        return {"snapshot_id": snap, "step": handle.get("step") or "snapshot",
+        return {**handle, "snapshot_id": snap, "step": handle.get("step") or "snapshot",
                 "copy_enabled": bool(self.params.copy_to_region)}
 
     def pause(self, run: Run) -> dict[str, Any] | None:
@@ -131,7 +146,8 @@ class RedshiftSnapshot(Backend):
             if not s.available:
                 frac = (s.backup_progress_mb / s.total_size_mb) if s.total_size_mb and s.backup_progress_mb else 0.0
                 return self._progress("copy", frac, f"copying {snap} to {self.params.copy_to_region}", handle)
-            step = handle["step"] = "restore"
+            handle["step"] = "restore"
+            return self._progress("copy", 1.0, f"{snap} is available in {self.params.copy_to_region}", handle)
         if step == "restore":
             restorer = self.client("copy" if self.params.copy_to_region else "target")
             if not handle.get("restore_started"):

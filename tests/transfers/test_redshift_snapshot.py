@@ -81,3 +81,75 @@ def test_same_account_skips_authorize_and_pause_is_refused(make_services, fresh_
         if not run.active:
             break
     assert run.state == "done"
+
+
+def _snap(snap_id, status="available", **kw):
+    return {"SnapshotIdentifier": snap_id, "ClusterIdentifier": "asis-warehouse", "Status": status,
+            "SnapshotType": "manual", "TotalBackupSizeInMegaBytes": 2048.0, "BackupProgressInMegaBytes": 2048.0, **kw}
+
+
+def test_from_the_latest_automated_snapshot(make_services, fresh_aws_sandbox):
+    """CopyClusterSnapshot (moto lacks it): the latest automated snapshot becomes the run's manual one."""
+    import datetime as dt
+
+    aws = fresh_aws_sandbox
+    services = make_services(TRANSFER.format(target="tobe-from-automated") + "  from_automated: true\n",
+                             asis={"aws": aws}, tobe={"aws": aws})
+    transfer = services.config.transfers.get("warehouse")
+    backend = backend_for(services, transfer)
+    run = runs.create(services.store, "transfer", "warehouse", detail={})
+    snap = snapshot_id_for("warehouse", run.id)
+    old, new = dt.datetime(2026, 11, 27, tzinfo=dt.UTC), dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    automated = [_snap("rs:asis-warehouse-2026-11-27", SnapshotType="automated", SnapshotCreateTime=old),
+                 _snap("rs:asis-warehouse-2026-11-28", SnapshotType="automated", SnapshotCreateTime=new)]
+    with Stubber(backend.client("source").client) as stub:
+        stub.add_response("describe_cluster_snapshots", {"Snapshots": automated},
+                          {"ClusterIdentifier": "asis-warehouse", "SnapshotType": "automated"})
+        stub.add_response("copy_cluster_snapshot", {"Snapshot": _snap(snap, "creating")},
+                          {"SourceSnapshotIdentifier": "rs:asis-warehouse-2026-11-28", "TargetSnapshotIdentifier": snap,
+                           "SourceSnapshotClusterIdentifier": "asis-warehouse"})
+        handle = backend.start(run)
+        stub.assert_no_pending_responses()
+    assert handle["copied_from"] == "rs:asis-warehouse-2026-11-28" and handle["snapshot_id"] == snap
+
+
+def test_cross_region_copy_then_restore_there(make_services, fresh_aws_sandbox):
+    """EnableSnapshotCopy before the snapshot, wait for the copy in the other region, restore there."""
+    aws = fresh_aws_sandbox
+    services = make_services(TRANSFER.format(target="tobe-eu-central") + "  copy_to_region: eu-central-1\n",
+                             asis={"aws": aws}, tobe={"aws": aws})
+    transfer = services.config.transfers.get("warehouse")
+    backend = backend_for(services, transfer)
+    run = runs.create(services.store, "transfer", "warehouse", detail={})
+    snap = snapshot_id_for("warehouse", run.id)
+    cluster = {"ClusterIdentifier": "asis-warehouse", "ClusterStatus": "available"}
+    with Stubber(backend.client("source").client) as src:
+        src.add_response("enable_snapshot_copy", {"Cluster": cluster},
+                         {"ClusterIdentifier": "asis-warehouse", "DestinationRegion": "eu-central-1", "RetentionPeriod": 7})
+        src.add_response("create_cluster_snapshot", {"Snapshot": _snap(snap, "creating")},
+                         {"SnapshotIdentifier": snap, "ClusterIdentifier": "asis-warehouse"})
+        run = runs.update(services.store, run.id, merge={"handle": backend.start(run)})
+        src.add_response("describe_cluster_snapshots", {"Snapshots": [_snap(snap)]}, {"SnapshotIdentifier": snap})
+        p = backend.poll(run)
+        src.assert_no_pending_responses()
+    assert p.handle["step"] == "copy"
+    run = runs.update(services.store, run.id, merge={"handle": p.handle})
+    copy = backend.client("copy")
+    assert copy.region == "eu-central-1"
+    restored = {"ClusterIdentifier": "tobe-eu-central", "ClusterStatus": "available",
+                "RestoreStatus": {"Status": "completed", "SnapshotSizeInMegaBytes": 2048, "ProgressInMegaBytes": 2048}}
+    with Stubber(copy.client) as dst:
+        dst.add_client_error("describe_cluster_snapshots", "ClusterSnapshotNotFound", "not there yet", 404)
+        p = backend.poll(run)
+        assert p.state == "running" and "waiting for the copy" in p.step
+        dst.add_response("describe_cluster_snapshots", {"Snapshots": [_snap(snap, SourceRegion="eu-west-1")]},
+                         {"SnapshotIdentifier": snap})
+        p = backend.poll(run)
+        run = runs.update(services.store, run.id, merge={"handle": p.handle})
+        dst.add_response("restore_from_cluster_snapshot", {"Cluster": {**restored, "ClusterStatus": "creating"}},
+                         {"ClusterIdentifier": "tobe-eu-central", "SnapshotIdentifier": snap,
+                          "SnapshotClusterIdentifier": "asis-warehouse"})
+        dst.add_response("describe_clusters", {"Clusters": [restored]}, {"ClusterIdentifier": "tobe-eu-central"})
+        p = backend.poll(run)
+        dst.assert_no_pending_responses()
+    assert p.state == "done" and p.bytes_done == 2048 * 10**6
