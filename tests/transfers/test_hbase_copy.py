@@ -141,3 +141,12 @@ def test_a_second_owner_cannot_take_a_live_lease(make_services, hbase_seeded, hb
     import socket
     assert checkpoints.take_lease(store, "r3", f"{socket.gethostname()}:999999:x")
     assert checkpoints.take_lease(store, "r3", "me")
+
+
+def test_estimate_for_the_confirmation_card(setup, hbase_seeded):
+    services, transfer, backend, target = setup()
+    size = backend.estimate()
+    with HBaseConnector(hbase_seeded.asis.host, hbase_seeded.asis.port) as hb:
+        from connectors.hbase import row_bytes
+        exact = sum(row_bytes(k, c) for k, c in hb.scan("orders"))
+    assert abs(size - exact) / exact < 0.1
