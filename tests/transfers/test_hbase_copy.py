@@ -8,9 +8,9 @@ import time
 import pytest
 
 from connectors.hbase import HBaseConnector
-from jobs.transfers import checkpoints
+from jobs.transfers import checkpoints, watcher
 from jobs.transfers.backend import Transient, backend_for
-from state import runs
+from state import outbox, runs
 from tests.fixtures.hbase import HBASE_SEED_ROWS
 
 TRANSFER = """
@@ -112,6 +112,11 @@ def test_target_down_mid_copy_stalls_then_carries_on(setup, hbase_seeded):
     target.stop()
     with pytest.raises(Transient, match="unreachable"):
         wait_for(lambda: backend.poll(run) and False, timeout=10)
+    run = runs.update(services.store, run.id, state="running")
+    watcher.step(services, transfer, run)  # what the watcher job does with it: stalled, with the reason
+    run = runs.get(services.store, run.id)
+    assert run.state == "stalled" and "unreachable" in run.detail["stall"]["reason"]
+    assert "stalled: HBase Thrift" in outbox.pending(services.store)[-1].message["text"]
     target.start()  # same port, same tables
     run = runs.update(services.store, run.id, merge={"rate": None})
     backend.throttle(run, 50_000_000)
