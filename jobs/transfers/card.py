@@ -49,7 +49,7 @@ def card_key(run_id: str) -> str:
 def state_line(run: Run) -> str:
     """`running`, `stalled: HBase … unreachable`, `failed: …`."""
     d = run.detail
-    if run.state == "stalled" and d.get("stall"):
+    if run.state in ("stalled", "pending") and d.get("stall"):  # pending: could not start yet
         return f"stalled: {d['stall'].get('reason', 'unknown')}"
     if run.state == "failed" and run.error:
         return f"failed: {run.error}"

@@ -36,6 +36,7 @@ from jobs import context as job_context
 from jobs.transfers import checkpoints
 from jobs.transfers.backend import Backend, EngineFailed, Progress, Transient
 from jobs.transfers.ratelimit import RateLimiter
+from state import runs
 from state.runs import Run
 
 log = logging.getLogger(__name__)
@@ -172,11 +173,23 @@ class CopyWorker:
             store.close()
 
     def _beat(self) -> None:
+        """Keep the lease, and follow the run's state in the database: a pause, cancel or throttle
+        made by another Ferry process (`python -m bot run pause …`, the console) reaches this
+        worker within BEAT_EVERY_S."""
         store = self.backend.services.store
         while not self.stop_event.wait(BEAT_EVERY_S):
             if not self.backend.live() or not checkpoints.beat(store, self.run_id, self.owner):
                 log.warning("hbase-copy %s: lease lost; stopping this worker", self.run_id)
                 self.stop_event.set()
+                break
+            run = runs.get(store, self.run_id)
+            if run is None or run.state in ("paused", "done", "failed", "cancelled"):
+                log.info("hbase-copy %s: the run is %s; stopping", self.run_id, run.state if run else "gone")
+                self.stop_event.set()
+                break
+            rate = run.detail.get("rate")
+            if rate != self.limiter.rate:
+                self.limiter.set_rate(rate)
         store.close()
 
     def _copy_region(self, cp: checkpoints.RegionCheckpoint) -> None:

@@ -155,3 +155,18 @@ def test_estimate_for_the_confirmation_card(setup, hbase_seeded):
         from connectors.hbase import row_bytes
         exact = sum(row_bytes(k, c) for k, c in hb.scan("orders"))
     assert abs(size - exact) / exact < 0.1
+
+
+def test_pause_and_throttle_from_another_process_reach_the_worker(setup):
+    """`python -m bot run pause …` changes only the database: the worker follows it."""
+    services, transfer, backend, target = setup(batch=100)
+    run = new_run(services, rate=100_000)
+    backend.start(run)
+    wait_for(lambda: checkpoints.totals(services.store, run.id)[0] >= 300)
+    runs.update(services.store, run.id, merge={"rate": 150_000})
+    worker = backend._workers[run.id]
+    wait_for(lambda: worker.limiter.rate == 150_000, timeout=5)
+    runs.update(services.store, run.id, state="paused")
+    wait_for(lambda: not worker.alive, timeout=10)
+    rows = checkpoints.totals(services.store, run.id)[0]
+    assert rows < HBASE_SEED_ROWS and digest(target)[0] == rows
