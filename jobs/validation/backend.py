@@ -31,6 +31,7 @@ class Digest:
     checksum: int
     first: Any = None
     last: Any = None
+    cuts: tuple = ()  # keys seen at even intervals while digesting (a store that streams rows): split points for free
 
     def same(self, other: Digest) -> bool:
         return self.rows == other.rows and self.checksum == other.checksum

@@ -5,14 +5,14 @@ The idea of reladiff's hashdiff and of HBase's HashTable/SyncTable.
     level 1   |----|----|----|----|----|----|----|----|   ~TARGET_SEGMENTS ranges, ONE query per side
                        ≠              ≠                     (integer keys: an equal-width grid;
     level 2        |-|-|-|-|      |-|-|-|-|                  other keys: quantiles or HBase regions)
-                      ≠                 ≠                   split ×SPLIT_FACTOR, again one query per side
+                      ≠                 ≠                   split in rows/THRESHOLD parts (≥16), one query per side
     rows             [rows]            [rows]              ≤ ROW_LEVEL_THRESHOLD rows: fetch both sides'
                                                             rows of all such ranges in a few batched
                                                             queries and match them by key
 
 A range empty on one side needs no rows to be counted: all its rows are missing (or extra);
 only the first MAX_LISTED keys are fetched to be listed. Memory is bounded by the number of
-ranges per level (TARGET_SEGMENTS × SPLIT_FACTOR at most) and ROWS_PER_FETCH, whatever the size.
+ranges per round (MAX_RANGES_PER_LEVEL, depth first) and ROWS_PER_FETCH, whatever the size.
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ DEFAULT_SPLIT_FACTOR = 16
 DEFAULT_ROW_LEVEL_THRESHOLD = 1_024
 DEFAULT_ROWS_PER_FETCH = 10_000
 DEFAULT_MAX_LEVELS = 24
+#: A differing range splits into about rows / row_level_threshold parts, between split_factor and this.
+MAX_SPLIT = 256
+#: Ranges digested per query round below the first level (bounds memory when everything differs).
+MAX_RANGES_PER_LEVEL = 16_384
 
 
 @dataclass(frozen=True)
@@ -173,14 +177,25 @@ class _FullCompare:
 
     # -- splitting -----------------------------------------------------------------------------
 
+    def parts(self, rows: int) -> int:
+        """Sub-ranges of a differing range: enough to reach row level in one more step when the
+        keys are even (one pass over the range whatever the number), at least split_factor."""
+        wanted = -(-rows // self.t.row_level_threshold)
+        return max(self.t.split_factor, min(MAX_SPLIT, wanted))
+
     def split(self, rng: KeyRange, da: Digest, db: Digest) -> list[KeyRange] | None:
         firsts = [x for x in (da.first, db.first) if x is not None]
         lasts = [x for x in (da.last, db.last) if x is not None]
         cuts = self.asis.integer_split(rng, min(firsts) if firsts else None, max(lasts) if lasts else None,
-                                       self.t.split_factor)
+                                       self.parts(max(da.rows, db.rows)))
         if cuts is None:
-            src, rows = (self.asis, da.rows) if da.rows >= db.rows else (self.tobe, db.rows)
-            cuts = src.quantiles(rng, rows, self.t.split_factor)
+            src, digest = (self.asis, da) if da.rows >= db.rows else (self.tobe, db)
+            parts = self.parts(digest.rows)
+            if digest.cuts:  # keys the digest saw on its way: no query needed
+                step = max(1, len(digest.cuts) // parts)
+                cuts = list(digest.cuts[step - 1::step])
+            else:
+                cuts = src.quantiles(rng, digest.rows, parts)
         if not cuts:
             return None  # one key repeated: nothing to split
         return _ranges_from_cuts(rng.lo, rng.hi, cuts)
@@ -194,38 +209,50 @@ class _FullCompare:
             dups.result()
         self.result.rows_asis = sum(d.rows for d in da)
         self.result.rows_tobe = sum(d.rows for d in db)
-        level = 1
-        while ranges:
-            self.stats["levels"] = level
-            to_rows: list[tuple[KeyRange, int]] = []
-            to_split: list[tuple[KeyRange, Digest, Digest]] = []
-            for rng, x, y in zip(ranges, da, db, strict=True):
-                if x.same(y):
-                    continue
-                if x.rows == 0:
-                    self.one_sided(rng, self.tobe, y.rows, missing=False)
-                elif y.rows == 0:
-                    self.one_sided(rng, self.asis, x.rows, missing=True)
-                elif max(x.rows, y.rows) <= self.t.row_level_threshold or level >= self.t.max_levels:
-                    to_rows.append((rng, max(x.rows, y.rows)))
-                else:
-                    to_split.append((rng, x, y))
-            self.progress(f"level {level}: {len(ranges):,} ranges, {len(to_rows) + len(to_split):,} differ")
-            self.stats["row_ranges"] += len(to_rows)
-            next_ranges: list[KeyRange] = []
-            for rng, x, y in to_split:
-                parts = self.split(rng, x, y)
-                if parts is None:
-                    to_rows.append((rng, max(x.rows, y.rows)))
-                else:
-                    next_ranges.extend(parts)
-            self.row_level(to_rows)
-            ranges = next_ranges
-            if ranges:
-                da, db = both(lambda r=ranges: self.asis.digests(r), lambda r=ranges: self.tobe.digests(r))
-                self.stats["segments"] += len(ranges)
-            level += 1
+        self.descend(ranges, da, db, 1)
         return self.result
+
+    def descend(self, ranges: list[KeyRange], da: list[Digest], db: list[Digest], level: int) -> None:
+        """Compare one level's digests; list rows of small differing ranges; split the others and
+        descend into them, at most MAX_RANGES_PER_LEVEL ranges at a time (depth first), so memory
+        stays bounded even when every range differs."""
+        self.stats["levels"] = max(self.stats["levels"], level)
+        to_rows: list[tuple[KeyRange, int]] = []
+        to_split: list[tuple[KeyRange, Digest, Digest]] = []
+        for rng, x, y in zip(ranges, da, db, strict=True):
+            if x.same(y):
+                continue
+            if x.rows == 0:
+                self.one_sided(rng, self.tobe, y.rows, missing=False)
+            elif y.rows == 0:
+                self.one_sided(rng, self.asis, x.rows, missing=True)
+            elif max(x.rows, y.rows) <= self.t.row_level_threshold or level >= self.t.max_levels:
+                to_rows.append((rng, max(x.rows, y.rows)))
+            else:
+                to_split.append((rng, x, y))
+        self.progress(f"level {level}: {len(ranges):,} ranges, {len(to_rows) + len(to_split):,} differ")
+        self.stats["row_ranges"] += len(to_rows)
+        self.row_level(to_rows)
+        chunk: list[KeyRange] = []
+
+        def flush() -> None:
+            if chunk:
+                sub = list(chunk)
+                chunk.clear()
+                sa, sb = both(lambda: self.asis.digests(sub), lambda: self.tobe.digests(sub))
+                self.stats["segments"] += len(sub)
+                self.descend(sub, sa, sb, level + 1)
+
+        for rng, x, y in to_split:
+            parts = self.split(rng, x, y)
+            if parts is None:
+                self.stats["row_ranges"] += 1
+                self.row_level([(rng, max(x.rows, y.rows))])
+                continue
+            chunk.extend(parts)
+            if len(chunk) >= MAX_RANGES_PER_LEVEL:
+                flush()
+        flush()
 
 
 def full_compare(table_id: str, asis: Backend, tobe: Backend, *, tuning: Tuning | None = None,

@@ -8,6 +8,7 @@ Row keys are unique by construction: an HBase table has no duplicate keys.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,8 @@ from jobs.validation.model import key_text
 
 #: Rows per scannerGetList when digesting or listing rows.
 SCAN_BATCH = 5_000
+#: Split keys remembered per range while digesting (between MAX_CUTS and twice as many).
+MAX_CUTS = 256
 
 
 def _max_key(a: bytes | None, b: bytes | None) -> bytes | None:
@@ -106,19 +109,57 @@ class HBaseBackend:
         return [lo for lo, _ in self.regions()[1:] if lo is not None]
 
     def digests(self, ranges: Sequence[KeyRange]) -> list[Digest]:
-        def one(rng: KeyRange) -> Digest:
-            clipped = self._clip(rng.lo, rng.hi)
+        """Digests of the ranges. Contiguous ranges are grouped and each group is scanned once
+        (rows fall into their range by bisection on the boundaries); groups run in parallel, so
+        a first level of regions scans each region in its own thread."""
+        groups: list[list[int]] = []
+        per_group = max(1, -(-len(ranges) // (2 * self.conn.pool_size)))
+        for i, rng in enumerate(ranges):
+            last = groups[-1] if groups else None
+            if last and len(last) < per_group and rng.lo is not None and ranges[last[-1]].hi == rng.lo:
+                last.append(i)
+            else:
+                groups.append([i])
+
+        def scan(group: list[int]) -> list[tuple[int, Digest]]:
+            clipped = self._clip(ranges[group[0]].lo, ranges[group[-1]].hi)
             if clipped is None:
-                return Digest(0, 0)
+                return [(i, Digest(0, 0)) for i in group]
+            cuts = [ranges[i].hi for i in group[:-1]]
+            rows = [0] * len(group)
+            sums = [0] * len(group)
+            firsts: list[bytes | None] = [None] * len(group)
+            lasts: list[bytes | None] = [None] * len(group)
+            # Every step-th key of each range, thinned by half whenever the list doubles: split points
+            # for a later level without another key scan, at most 2 * MAX_CUTS keys per range.
+            cut_keys: list[list[bytes]] = [[] for _ in group]
+            steps = [1] * len(group)
             try:
-                d = self.conn.range_digest(self.table, clipped[0], clipped[1], columns=self.columns,
-                                           batch_size=SCAN_BATCH)
+                for batch in self.conn.scan_batches(self.table, clipped[0], clipped[1], columns=self.columns,
+                                                    batch_size=SCAN_BATCH):
+                    for key, cells in batch:
+                        j = bisect.bisect_right(cuts, key)
+                        rows[j] += 1
+                        sums[j] += row_hash(key, cells)
+                        if firsts[j] is None:
+                            firsts[j] = key
+                        lasts[j] = key
+                        if rows[j] % steps[j] == 0:
+                            cut_keys[j].append(key)
+                            if len(cut_keys[j]) >= 2 * MAX_CUTS:
+                                cut_keys[j] = cut_keys[j][::2]
+                                steps[j] *= 2
             except TableNotFound:
                 raise self._missing() from None
-            return Digest(d.rows, d.checksum, d.first_key, d.last_key)
+            return [(i, Digest(rows[j], sums[j], firsts[j], lasts[j], tuple(cut_keys[j][1:])))
+                    for j, i in enumerate(group)]
 
-        with self._pool(len(ranges)) as ex:
-            return list(ex.map(one, ranges))
+        out: list[Digest] = [Digest(0, 0)] * len(ranges)
+        with self._pool(len(groups)) as ex:
+            for part in ex.map(scan, groups):
+                for i, digest in part:
+                    out[i] = digest
+        return out
 
     def quantiles(self, rng: KeyRange, rows: int, parts: int) -> list[Key]:
         clipped = self._clip(rng.lo, rng.hi)
