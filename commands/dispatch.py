@@ -65,19 +65,35 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
         return Reply(Message("That button is no longer handled by Ferry.",
                              [Section("That button is no longer handled by Ferry. Run the command again.")]))
     target = f"{verb.name}:{parsed[1]}"
+    extra = _audit_context(services, action, value)
     if not _in_channel(services, who):
         return _refuse(services, who, target, value,
-                       texts.WRONG_CHANNEL.format(channel=services.config.slack.channel), "wrong channel")
+                       texts.WRONG_CHANNEL.format(channel=services.config.slack.channel), "wrong channel", **extra)
     if not allowed(services, who.user_id, action.permission):
         role = ROLE_NAMES[action.permission]
         return _refuse(services, who, target, value, texts.NOT_ALLOWED.format(verb=verb.name, role=role),
-                       f"not in {role}")
+                       f"not in {role}", **extra)
     key = request_key or f"{action_id}|{value}|{who.user_id}"
     if not processed.claim(services.store, f"act:{key}"):
         return Reply(Message(texts.ALREADY_HANDLED, [Context([texts.ALREADY_HANDLED])]))
     inv = Invocation(verb=verb.name, args=[], who=who, services=services, request_key=key, value=value,
                      action=parsed[1], message_ref=message_ref or {}, inputs=inputs or {})
-    return _run(verb, action.handler, inv, mutating=True)
+    reply = _run(verb, action.handler, inv, mutating=True)
+    if reply.modal and reply.message is None:
+        # Only a question was asked (a modal): nothing happened yet, so the same click may come
+        # again (the person cancelled the modal and clicks once more).
+        processed.release(services.store, f"act:{key}")
+    return reply
+
+
+def _audit_context(services: Services, action, value: str) -> dict:
+    if action.audit_context is None:
+        return {}
+    try:
+        return action.audit_context(services, value) or {}
+    except Exception:  # a stale button: the refusal is still recorded, without the extra
+        log.debug("audit context of %s unavailable", value, exc_info=True)
+        return {}
 
 
 def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
@@ -88,6 +104,8 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
     except UsageError as e:
         return usage_reply(str(e), verb.name)
     except Refused as e:
+        if getattr(e, "audited", False):  # the verb wrote its own, richer entry
+            return Reply(Message(str(e), [Section(f":no_entry: {e}")]), data={"refused": str(e)})
         return _refuse(inv.services, inv.who, action_name, target, str(e), str(e))
     except OutsideFailure as e:
         audit.append(inv.store, inv.who, action_name, "failed", target=target, reason=str(e))
@@ -97,7 +115,7 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
         audit.append(inv.store, inv.who, action_name, "failed", target=target, reason=type(e).__name__)
         msg = texts.INTERNAL_ERROR.format(verb=verb.name, error=f"{type(e).__name__}: {e}"[:300])
         return Reply(Message(msg, [Section(f":x: {msg}")]))
-    if mutating:
+    if mutating and not reply.data.get("audited"):
         audit.append(inv.store, inv.who, action_name, "ok", target=target)
     return reply
 
@@ -127,7 +145,8 @@ def _in_channel(services: Services, who: Who) -> bool:
     return who.channel_id is None or who.channel_id == services.config.slack.channel
 
 
-def _refuse(services: Services, who: Who, action: str, target: str | None, explanation: str, reason: str) -> Reply:
-    audit.append(services.store, who, action, "refused", target=target or None, reason=reason)
+def _refuse(services: Services, who: Who, action: str, target: str | None, explanation: str, reason: str,
+            plan_hash: str | None = None) -> Reply:
+    audit.append(services.store, who, action, "refused", target=target or None, reason=reason, plan_hash=plan_hash)
     return Reply(Message(explanation, [Section(f":no_entry: {explanation}")]),
                  data={"refused": reason, "explanation": explanation})

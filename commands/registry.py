@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from commands.context import Invocation, Reply
 
@@ -29,6 +30,9 @@ Handler = Callable[[Invocation], Reply]
 class Action:
     handler: Handler
     permission: Permission = Permission.OPERATE
+    # What the dispatcher should add to an audit entry it writes for this button (a refusal
+    # before the handler runs): e.g. {"plan_hash": ...} derived from the button's value.
+    audit_context: Callable[[Any, str], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,16 @@ def _after(inv: Invocation, text: str) -> Reply:
                  data={"ok": True, "message": text, "audited": True})
 
 
+def plan_hash_of(services, value: str) -> dict:
+    """For refusals the dispatcher audits (a non-approver's click): the plan hash of the request
+    the button stands for."""
+    from state import cutover as cutover_state
+
+    step_id, ref = approvals.parse_value(value)
+    request = cutover_state.get_request(services.store, ref if "#" in ref else f"{step_id}#{ref}")
+    return {"plan_hash": request.plan_hash} if request else {}
+
+
 def status_part(services) -> StatusPart | None:
     """The cutover stage for `/migrate status`."""
     if not len(approvals.runbook(services)):
@@ -110,9 +120,9 @@ VERB = Verb(
     handler=handle,
     actions={
         "request": Action(on_request, Permission.OPERATE),
-        "approve": Action(on_approve, Permission.APPROVE),
-        "reject": Action(on_reject, Permission.APPROVE),
-        "complete": Action(on_complete, Permission.OPERATE),
+        "approve": Action(on_approve, Permission.APPROVE, audit_context=plan_hash_of),
+        "reject": Action(on_reject, Permission.APPROVE, audit_context=plan_hash_of),
+        "complete": Action(on_complete, Permission.OPERATE, audit_context=plan_hash_of),
     },
     examples=("cutover",),
 )

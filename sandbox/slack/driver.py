@@ -100,6 +100,7 @@ class SlackDriver:
         payload = {
             "type": "view_submission",
             "team": {"id": self.team_id, "domain": "sandbox"},
+            "enterprise": {"id": self.enterprise_id} if self.enterprise_id else None,
             "user": {"id": user, "team_id": self.team_id},
             "api_app_id": "AFERRY",
             "trigger_id": f"{next(_ids)}.{int(time.time() * 1000)}.sandbox",
