@@ -62,6 +62,10 @@ def confirm(inv: Invocation) -> Reply:
 
 def dismiss(inv: Invocation) -> Reply:
     tid = transfer_arg(inv, "start")
+    running = api.active(inv.services, tid)
+    if running is not None:  # Cancel pressed after Start (here or by someone else): say so, stop nothing
+        return said(f"`{tid}` is already under way ({state_line(running)}); `/migrate cancel {tid}` stops it.",
+                    running, started=True)
     text = f"`{tid}` was not started."
     return Reply(Message(text, [Section(text)]), data={"transfer": tid, "started": False})
 

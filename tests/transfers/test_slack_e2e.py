@@ -107,8 +107,14 @@ def test_start_confirm_pause_resume_done(ferry_hbase):
     paused_rows = (run.detail.get("progress") or {}).get("rows_done")
     assert paused_rows is None or paused_rows < HBASE_SEED_ROWS
 
-    ferry.command("resume hbase-orders")
+    ferry.click("ferry:start:dismiss", value)  # Cancel on the confirmation, after Start: stops nothing
+    standin.wait_for(lambda s: any("already under way" in dump(r) for r in s.responses))
+    resume = standin.wait_for(lambda s: "paused" in card_text(s) and cards(s)[0])
+    resume_value = next(el["value"] for b in resume.blocks for el in b.get("elements", [])
+                        if el.get("action_id") == "ferry:resume:press")  # the card's own Resume button
+    ferry.click("ferry:resume:press", resume_value)
     standin.wait_for(lambda s: "running" in card_text(s), timeout=15)
+    ferry.click("ferry:resume:press", resume_value)  # pressed twice: acts once
     ferry.command("throttle hbase-orders 20MB/s")
     done = standin.wait_for(lambda s: "done" in cards(s)[0].text and cards(s)[0], timeout=60)
     assert done.ts == first.ts and len(cards(standin)) == 1
@@ -125,9 +131,9 @@ def test_start_confirm_pause_resume_done(ferry_hbase):
     assert run.state == "done" and HOOK_CALLS == [run.id]
     actions = [(e["action"], e["outcome"]) for e in audit.all_entries(store)]
     for expected in [("start:confirm", "ok"), ("transfer.start", "ok"), ("pause", "ok"), ("transfer.pause", "ok"),
-                     ("resume", "ok"), ("transfer.resume", "ok"), ("throttle", "ok"), ("transfer.throttle", "ok")]:
+                     ("resume:press", "ok"), ("transfer.resume", "ok"), ("throttle", "ok"), ("transfer.throttle", "ok")]:
         assert expected in actions, expected
-    assert actions.count(("transfer.start", "ok")) == 1
+    assert actions.count(("transfer.start", "ok")) == 1 and actions.count(("transfer.resume", "ok")) == 1
 
 
 def test_viewer_cannot_start_and_unknown_transfer_gets_usage(ferry_hbase):
