@@ -63,6 +63,10 @@ class DataSyncTransfer(Backend):
     def start(self, run: Run) -> dict[str, Any]:
         handle = run.detail.get("handle") or {}
         task = call(self.ds.describe_task, self.params.task_arn)
+        stopped = set(handle.get("executions") or []) - {handle.get("execution_arn")}
+        if task.current_execution_arn in stopped:
+            # the one a pause cancelled is still winding down: DataSync runs one execution at a time
+            raise Transient("DataSync is still cancelling the previous execution; a new one starts after it")
         if task.current_execution_arn:  # ours, started before a restart (or a double start)
             arn = task.current_execution_arn
         else:
@@ -76,7 +80,10 @@ class DataSyncTransfer(Backend):
         return self._stop(run)
 
     def resume(self, run: Run) -> dict[str, Any]:
-        return self.start(run)
+        try:
+            return self.start(run)
+        except Transient:
+            return {"execution_arn": None}  # the watcher starts it as soon as DataSync lets it
 
     def throttle(self, run: Run, bytes_per_s: float) -> str:
         arn = (run.detail.get("handle") or {}).get("execution_arn")
@@ -102,8 +109,9 @@ class DataSyncTransfer(Backend):
     def poll(self, run: Run) -> Progress:
         handle = run.detail.get("handle") or {}
         arn = handle.get("execution_arn")
-        if not arn:
-            return Progress("running", step="starting")
+        if not arn:  # resumed while the old execution was winding down: start the new one now
+            started = self.start(run)
+            return Progress("running", step="starting a DataSync execution", handle=started)
         p = call(self.ds.describe_task_execution, arn)
         carried = int(handle.get("carried_bytes") or 0)
         done = carried + p.bytes_transferred if p.bytes_transferred is not None else None

@@ -121,3 +121,22 @@ def test_aws_endpoint_down_is_transient(make_services):
     with pytest.raises(Transient) as caught:
         backend_for(services, transfer).start(run)
     assert "127.0.0.1:9" in str(caught.value) and "fake-secret" not in str(caught.value)
+
+
+def test_resume_while_the_cancelled_execution_winds_down(ds_setup):
+    """DataSync runs one execution at a time: the new one starts once the cancelled one is gone."""
+    services, transfer, backend, seed = ds_setup
+    task = seed.datasync_task_arn
+    old, new = task + "/execution/exec-0aaaaaaaaaaaaaaaa", task + "/execution/exec-0bbbbbbbbbbbbbbbb"
+    run = runs.create(services.store, "transfer", "landing-bucket", state="paused",
+                      detail={"rate": 100e6, "handle": {"execution_arn": None, "executions": [old]}})
+    with Stubber(backend.ds.client) as stub:
+        stub.add_response("describe_task", {"TaskArn": task, "Status": "RUNNING", "CurrentTaskExecutionArn": old},
+                          {"TaskArn": task})
+        assert backend.resume(run) == {"execution_arn": None}
+        stub.add_response("describe_task", {"TaskArn": task, "Status": "AVAILABLE"}, {"TaskArn": task})
+        stub.add_response("start_task_execution", {"TaskExecutionArn": new},
+                          {"TaskArn": task, "OverrideOptions": {"BytesPerSecond": 100_000_000}})
+        p = backend.poll(run)
+        stub.assert_no_pending_responses()
+    assert p.state == "running" and p.handle == {"execution_arn": new, "executions": [old, new]}
