@@ -13,6 +13,8 @@ these machines are shared and noisy):
      Judged by the ratio Ferry / plain (target at least 0.8).
   3. hbase-copy with a cap (default: half the uncapped rate just measured, so the cap and not
      the machine sets the pace): achieved bytes/s against the cap (target within ±10%).
+  4. for scale, with region servers as the limit, as on a cluster (the source reads at most
+     `--region-rate` rows/s per scanner): plain vs hbase-copy with 4 regions at a time.
 Both servers are stopped at the end; nothing is left running.
 """
 
@@ -33,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def server_process(rows: int) -> Iterator[tuple[str, int]]:
+def server_process(rows: int, *extra: str) -> Iterator[tuple[str, int]]:
     """`python -m sandbox.hbase` (seeded with `rows` orders when rows > 0), stopped on exit."""
-    args = [sys.executable, "-m", "sandbox.hbase", "--until-stdin-closes"]
+    args = [sys.executable, "-m", "sandbox.hbase", "--until-stdin-closes", *extra]
     if rows:
         args += ["--seed-rows", str(rows)]
     proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.PIPE,
@@ -128,6 +130,7 @@ def main() -> int:
     # only add contention here. On a cluster, region servers are their own machines: raise it.
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cap", default=None, help="e.g. 1MB/s; default: half of the uncapped rate measured")
+    parser.add_argument("--region-rate", type=float, default=15_000, help="rows/s per scanner in figure 4")
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"hbase-copy benchmark: {args.rows:,} rows of `orders` in 8 regions, servers in their own processes; "
@@ -160,6 +163,13 @@ def main() -> int:
         error = achieved / cap - 1
         print(f"with a cap of {human_rate(cap)}: {nbytes:,} bytes in {t:.2f} s = {human_rate(achieved)} "
               f"({error * 100:+.1f}% of the cap; target within ±10%: {'OK' if abs(error) <= 0.10 else 'MISSED'})")
+    with tempfile.TemporaryDirectory(prefix="ferry-bench-") as tmp, \
+            server_process(args.rows, "--scan-rows-per-second", str(args.region_rate)) as src, \
+            server_process(0) as dst:
+        n, t_plain = plain_copy(src, dst, f"plain_{secrets.token_hex(3)}")
+        rows, nbytes, t_ferry = ferry_copy(src, dst, f"ferry_{secrets.token_hex(3)}", Path(tmp), None, 4)
+        print(f"[region servers at {args.region_rate:,.0f} rows/s per scanner] plain: {n / t_plain:,.0f} rows/s; "
+              f"hbase-copy, 4 regions at a time: {rows / t_ferry:,.0f} rows/s; ratio {t_plain / t_ferry:.2f}")
     print(f"total benchmark time {time.perf_counter() - started:.1f} s")
     return 0 if ratio >= 0.8 and abs(error) <= 0.10 else 1
 

@@ -1,8 +1,12 @@
 """Transfers: start, pause, resume, throttle, cancel and watch the copies (issue 5).
 
-    api.py                 what verbs and other features call (CONTRACTS.md)
-    backend.py             the interface every engine implements, and Progress
+    api.py                 what verbs and other features call (CONTRACTS.md), AFTER_TRANSFER hooks
+    backend.py             the interface every engine implements (start, pause, resume, throttle,
+                           cancel, poll -> Progress) and its errors (Transient, Unsupported, EngineFailed)
     cloudera_replication.py, datasync.py, redshift_snapshot.py, hbase_copy.py   the engines
-    watcher.py             the APScheduler jobs: launch a run, poll it, re-arm after a restart
-    card.py                the progress card (a commands.message.Message)
+    watcher.py             the APScheduler jobs: start a run, poll it, stall/alert, finish; re-arm at start-up
+    card.py                the progress card (a commands.message.Message), coalesced, one per run
+    checkpoints.py         hbase-copy's per-region checkpoints and the one-worker lease
+    ratelimit.py           the bytes-per-second cap
+    schema.py              the tables of checkpoints.py (a migration in state/schema.py)
 """
