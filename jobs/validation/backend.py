@@ -9,7 +9,7 @@ the same rows on both sides whatever the engines' own partitioning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -56,6 +56,10 @@ class Backend(Protocol):
 
     side: str  # "as-is" | "to-be"
     where: str  # for messages: "warehouse tobe-host:5439/tobe public.events"
+    #: The store ships every row to Ferry to digest it (HBase over Thrift 1), and `stream` yields
+    #: rows in Python's key order: a differing range is then compared by a streaming merge of both
+    #: sides (one more pass of that range) rather than split and digested again (a pass per level).
+    streams_rows: bool
 
     def exists(self) -> bool: ...
 
@@ -91,6 +95,10 @@ class Backend(Protocol):
     def rows(self, ranges: Sequence[KeyRange], limit: int | None = None, *, with_values: bool = True) -> list[Row]:
         """Rows of the ranges, any order. `with_values=False` may leave `values` empty (keys and
         hashes only); the algorithm then fetches the values of the rows that differ."""
+        ...
+
+    def stream(self, rng: KeyRange) -> Iterator[Row]:
+        """Rows of the range in key order (only where `streams_rows`)."""
         ...
 
     def duplicates(self, limit: int) -> tuple[int, list[tuple[Key, int]]]: ...

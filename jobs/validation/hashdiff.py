@@ -17,6 +17,7 @@ ranges per round (MAX_RANGES_PER_LEVEL, depth first) and ROWS_PER_FETCH, whateve
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobs.validation.backend import EMPTY, Backend, Digest, KeyRange, MissingTable
-from jobs.validation.both import both
+from jobs.validation.both import Prefetch, both
 from jobs.validation.model import MAX_LISTED, CompareResult, Duplicate, Finding
-from jobs.validation.rowdiff import diff_rows
+from jobs.validation.rowdiff import diff_rows, merge_sorted
 from jobs.validation.tables import table_findings
 
 DEFAULT_TARGET_SEGMENTS = 16_384
@@ -38,6 +39,8 @@ DEFAULT_MAX_LEVELS = 24
 MAX_SPLIT = 256
 #: Ranges digested per query round below the first level (bounds memory when everything differs).
 MAX_RANGES_PER_LEVEL = 16_384
+#: Differing ranges merged at once where the store streams rows (each: two scanners, both sides).
+STREAM_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class _FullCompare:
         self.result = CompareResult(table_id, "full")
         self.known_duplicates: set[str] = set()
         self.stats = {"levels": 0, "segments": 0, "row_ranges": 0, "rows_fetched": 0, "strategy": ""}
+        self.streams = bool(getattr(asis, "streams_rows", False) and getattr(tobe, "streams_rows", False))
 
     # -- the first level ---------------------------------------------------------------------
 
@@ -175,6 +179,23 @@ class _FullCompare:
             size += rows
         flush()
 
+    # -- streaming merge (stores that ship every row anyway) ----------------------------------
+
+    def stream_ranges(self, ranges: list[KeyRange]) -> None:
+        lock = threading.Lock()
+
+        def one(rng: KeyRange) -> None:
+            local = CompareResult(self.result.table, "full")
+            with Prefetch(self.asis.stream(rng)) as ra, Prefetch(self.tobe.stream(rng)) as rb:
+                n_a, n_b = merge_sorted(local, ra, rb, self.asis.key_text)
+            with lock:
+                self.result.merge(local)
+                self.stats["rows_fetched"] += n_a + n_b
+
+        if ranges:
+            with ThreadPoolExecutor(max_workers=min(STREAM_WORKERS, len(ranges)), thread_name_prefix="compare-merge") as ex:
+                list(ex.map(one, ranges))
+
     # -- splitting -----------------------------------------------------------------------------
 
     def parts(self, rows: int) -> int:
@@ -219,6 +240,7 @@ class _FullCompare:
         self.stats["levels"] = max(self.stats["levels"], level)
         to_rows: list[tuple[KeyRange, int]] = []
         to_split: list[tuple[KeyRange, Digest, Digest]] = []
+        to_stream: list[KeyRange] = []
         for rng, x, y in zip(ranges, da, db, strict=True):
             if x.same(y):
                 continue
@@ -226,13 +248,17 @@ class _FullCompare:
                 self.one_sided(rng, self.tobe, y.rows, missing=False)
             elif y.rows == 0:
                 self.one_sided(rng, self.asis, x.rows, missing=True)
+            elif self.streams:
+                to_stream.append(rng)
             elif max(x.rows, y.rows) <= self.t.row_level_threshold or level >= self.t.max_levels:
                 to_rows.append((rng, max(x.rows, y.rows)))
             else:
                 to_split.append((rng, x, y))
-        self.progress(f"level {level}: {len(ranges):,} ranges, {len(to_rows) + len(to_split):,} differ")
-        self.stats["row_ranges"] += len(to_rows)
+        differ = len(to_rows) + len(to_split) + len(to_stream)
+        self.progress(f"level {level}: {len(ranges):,} ranges, {differ:,} differ")
+        self.stats["row_ranges"] += len(to_rows) + len(to_stream)
         self.row_level(to_rows)
+        self.stream_ranges(to_stream)
         chunk: list[KeyRange] = []
 
         def flush() -> None:

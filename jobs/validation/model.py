@@ -132,6 +132,16 @@ class CompareResult:
         if len(self.duplicates) < MAX_LISTED:
             self.duplicates.append(dup)
 
+    def merge(self, other: CompareResult) -> None:
+        """Add another partial result's differences (lists stay cut at MAX_LISTED; counts exact)."""
+        for kind in ("missing", "extra", "changed", "duplicates"):
+            mine, theirs = getattr(self, kind), getattr(other, kind)
+            mine.extend(theirs[: max(0, MAX_LISTED - len(mine))])
+        self.n_missing += other.n_missing
+        self.n_extra += other.n_extra
+        self.n_changed += other.n_changed
+        self.n_duplicates += other.n_duplicates
+
     @property
     def truncated(self) -> bool:
         return (len(self.missing) < self.n_missing or len(self.extra) < self.n_extra

@@ -5,7 +5,7 @@ orders need not agree with Python's (collations), and a batch is small and bound
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jobs.validation.backend import Row
@@ -75,3 +75,36 @@ def diff_rows(result: CompareResult, rows_a: Iterable[Row], rows_b: Iterable[Row
         else:
             result.add_extra(key_text(key))
     return n_a, n_b
+
+
+def merge_sorted(result: CompareResult, rows_a: Iterator[Row], rows_b: Iterator[Row],
+                 key_text: Callable[[Any], str]) -> tuple[int, int]:
+    """Differences of two row streams in the same key order (unique keys), in one pass and
+    constant memory; returns (rows on AS-IS, rows on TO-BE)."""
+    n_a = n_b = 0
+    end = object()
+    a, b = next(rows_a, end), next(rows_b, end)
+    while a is not end or b is not end:
+        if b is end or (a is not end and a.key < b.key):
+            result.add_missing(key_text(a.key))
+            n_a += 1
+            a = next(rows_a, end)
+        elif a is end or b.key < a.key:
+            result.add_extra(key_text(b.key))
+            n_b += 1
+            b = next(rows_b, end)
+        else:
+            if a.hash != b.hash or a.values != b.values:
+                columns = differing_columns(a.values, b.values) or ["(row hash)"]
+                names = [_name(c) for c in columns]
+                result.add_changed(Change(key_text(a.key), names,
+                                          {n: value_text(a.values.get(c)) for n, c in zip(names, columns, strict=True)},
+                                          {n: value_text(b.values.get(c)) for n, c in zip(names, columns, strict=True)}))
+            n_a += 1
+            n_b += 1
+            a, b = next(rows_a, end), next(rows_b, end)
+    return n_a, n_b
+
+
+def _name(column: Any) -> str:
+    return column.decode("utf-8", "backslashreplace") if isinstance(column, bytes) else str(column)

@@ -16,6 +16,8 @@ MIN_ROWS_PER_RANGE = 64
 
 
 class WarehouseBackend:
+    streams_rows = False  # checksums are computed by the warehouse: split differing ranges instead
+
     def __init__(self, conn: WarehouseConnector, side: str, table: str, key_cols: Sequence[str],
                  columns: Sequence[str] | None, where: str | None, *, columns_from: WarehouseBackend | None = None) -> None:
         """`columns` None or empty: compare every non-key column of `columns_from` (AS-IS) or this table."""
