@@ -280,10 +280,12 @@ class HBaseCopy(Backend):
                 self.target.create_table_like(self.source, self.params.table, self.params.target)
                 regions = self.source.regions(self.params.table)
                 checkpoints.init_regions(store, run.id, [(r.start_key, r.end_key, None) for r in regions])
-        except TableNotFound as e:
-            raise EngineFailed(str(e)) from None
-        except HBaseError as e:
+        except Unreachable as e:
             raise Transient(str(e)) from None
+        except HBaseError as e:  # no such table, a target without the families, ...: retrying won't help
+            if "no free connection" in str(e):
+                raise Transient(str(e)) from None
+            raise EngineFailed(str(e)) from None
         self.ensure_running(run)
         regions = checkpoints.regions(store, run.id)
         return {"table": self.params.table, "target_table": self.params.target, "regions": len(regions)}

@@ -170,3 +170,18 @@ def test_pause_and_throttle_from_another_process_reach_the_worker(setup):
     wait_for(lambda: not worker.alive, timeout=10)
     rows = checkpoints.totals(services.store, run.id)[0]
     assert rows < HBASE_SEED_ROWS and digest(target)[0] == rows
+
+
+def test_missing_source_table_fails_the_run_with_the_reason(make_services, hbase_seeded, hbase_server_factory):
+    from jobs.transfers import api
+    from state.audit import Who
+
+    services = make_services(TRANSFER.format(batch=100).replace("table: orders", "table: no_such_table"),
+                             asis={"hbase": hbase_seeded.asis}, tobe={"hbase": hbase_server_factory()})
+    transfer = services.config.transfers.get("hbase-orders")
+    run = api.start(services, "hbase-orders", Who("U0ALICE01"))
+    watcher.step(services, transfer, run)
+    run = runs.get(services.store, run.id)
+    assert run.state == "failed" and "no_such_table" in run.error and "does not exist" in run.error
+    texts = [r.message["text"] for r in outbox.pending(services.store, limit=100)]
+    assert any(t.startswith(":x:") and "no_such_table" in t for t in texts)
