@@ -10,6 +10,10 @@ The idea of reladiff's hashdiff and of HBase's HashTable/SyncTable.
                                                             rows of all such ranges in a few batched
                                                             queries and match them by key
 
+Where the store ships every row to Ferry to digest it (HBase over Thrift 1, whose HashTable is a
+MapReduce job Ferry cannot run), a differing range is not split and digested again (a full
+transfer per level): both sides' rows of that range are merged as sorted streams instead.
+
 A range empty on one side needs no rows to be counted: all its rows are missing (or extra);
 only the first MAX_LISTED keys are fetched to be listed. Memory is bounded by the number of
 ranges per round (MAX_RANGES_PER_LEVEL, depth first) and ROWS_PER_FETCH, whatever the size.
