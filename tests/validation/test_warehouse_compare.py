@@ -180,3 +180,21 @@ def test_pushed_down_sql_uses_functions_both_engines_have(warehouse, warehouse_s
         assert pg_only not in text.lower()
     assert ("STRTOL(" in text) == (dialect == "redshift") and "MD5(" in text
     conn.close()
+
+
+def test_everything_differs_counts_stay_exact_and_lists_bounded(warehouse, warehouse_schema, monkeypatch):
+    from jobs.validation import hashdiff, model
+
+    monkeypatch.setattr(model, "MAX_LISTED", 100)
+    monkeypatch.setattr(hashdiff, "MAX_LISTED", 100)
+    monkeypatch.setattr(hashdiff, "MAX_RANGES_PER_LEVEL", 64)  # many small rounds, depth first
+    s = warehouse_schema
+    ddl = f"CREATE TABLE {s}.x (k VARCHAR(16) PRIMARY KEY, v INTEGER);"
+    sql_both(warehouse, ddl + f"INSERT INTO {s}.x SELECT 'k' || LPAD(i::text, 6, '0'), i FROM generate_series(1, 3000) i",
+             ddl + f"INSERT INTO {s}.x SELECT 'k' || LPAD(i::text, 6, '0'), -i FROM generate_series(1, 3000) i")
+    a, b = warehouse_pair(warehouse, f"{s}.x", ["k"])
+    result = full_compare("x", a, b, tuning=SMALL)
+    assert result.n_changed == 3000 and len(result.changed) == 100 and result.truncated
+    assert result.n_missing == result.n_extra == 0
+    a.close()
+    b.close()
