@@ -142,6 +142,17 @@ class TableChecksums:
             s=sql.Literal(step), k=self._keys)
         return [tuple(r) for r in self._run(query)]
 
+    def cut_points(self, target: int, min_rows: int) -> list[Key]:
+        """Keys cutting the whole table into about `target` ranges of at least `min_rows` rows,
+        in one window query (the row count comes with it: COUNT(*) OVER ())."""
+        inner = (sql.SQL("SELECT {k}, ROW_NUMBER() OVER (ORDER BY {k}) AS ferry_rn, COUNT(*) OVER () AS ferry_n"
+                         " FROM {t}").format(k=self._keys, t=self._ident) + self._filter())
+        step = sql.SQL("GREATEST(CAST(CEIL(CAST(ferry_n AS DECIMAL(20,2)) / {p}) AS BIGINT), {m})").format(
+            p=sql.Literal(int(target)), m=sql.Literal(int(min_rows)))
+        query = sql.SQL("SELECT {k} FROM (").format(k=self._keys) + inner + sql.SQL(
+            ") ferry_q WHERE MOD(ferry_rn, {s}) = 0 AND ferry_rn > 1 ORDER BY {k}").format(s=step, k=self._keys)
+        return [tuple(r) for r in self._run(query)]
+
     def rows(self, ranges: Sequence[tuple[Bound, Bound]], limit: int | None = None, *,
              with_values: bool = True) -> list[HashedRow]:
         """Rows of the ranges with their hash (any order); `with_values=False`: keys and hashes only

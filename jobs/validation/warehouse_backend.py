@@ -85,10 +85,10 @@ class WarehouseBackend:
                 for i, d in self.cs.grid_digests(base, width, segments).items()}
 
     def cut_points(self, target: int) -> list[Key]:
-        rows = self.count()
-        if rows == 0:
-            return []
-        return self.cs.quantiles(None, None, rows, min(target, max(1, rows // MIN_ROWS_PER_RANGE)))
+        try:
+            return self.cs.cut_points(target, MIN_ROWS_PER_RANGE)
+        except TableNotFound:
+            raise MissingTable(f"{self.table} does not exist on {self.side.upper()}") from None
 
     def digests(self, ranges: Sequence[KeyRange]) -> list[Digest]:
         found = self.cs.range_digests([(r.lo, r.hi) for r in ranges])

@@ -174,6 +174,7 @@ def test_pushed_down_sql_uses_functions_both_engines_have(warehouse, warehouse_s
     cs.grid_digests(0, 10**9, 8)
     cs.range_digests([(None, (2_000_000,)), ((2_000_000,), None)])
     cs.quantiles(None, None, 50_000, 4)
+    cs.cut_points(8, 64)
     cs.sample_keys(5, 1)
     text = " ".join(captured)
     for pg_only in ("width_bucket", "hashtext", "::bit", "ntile", "tablesample", "setseed", "array_agg"):
