@@ -347,7 +347,16 @@ class HBaseCopy(Backend):
 
     def _progress(self, state: str, rows_done: int, bytes_done: int, rows_total: int | None, regions: int,
                   regions_done: int, step: str | None = None) -> Progress:
-        fraction = rows_done / rows_total if rows_total else (1.0 if state == "done" else None)
+        if state == "done":
+            fraction = 1.0
+        elif rows_total:
+            fraction = rows_done / rows_total
+        elif self.transfer.size:  # until the count arrives: the configured size
+            fraction = min(bytes_done / self.transfer.size, 0.99)
+        elif regions:  # coarse, but the bar moves from the first region on
+            fraction = regions_done / regions
+        else:
+            fraction = None
         bytes_total = None
         if rows_total and rows_done:
             bytes_total = int(bytes_done * rows_total / rows_done)
