@@ -37,8 +37,9 @@ CM_PASSWORD = "admin"
 # The people of the sandbox workspace, for the local channel's user switcher.
 USERS = [
     {"id": "U0ALICE01", "name": "alice", "role": "operator"},
-    {"id": "U0BOB0001", "name": "bob", "role": "approver"},
+    {"id": "U0BOB0001", "name": "bob", "role": "operator and approver"},
     {"id": "U0CAROL01", "name": "carol", "role": "approver"},
+    {"id": "U0DAVE001", "name": "dave", "role": "approver"},
     {"id": "U0VIEWER1", "name": "victor", "role": "viewer"},
 ]
 
