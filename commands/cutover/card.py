@@ -123,9 +123,9 @@ def _progress(target: runs.Run) -> str:
     line = f"{target.kind} `{target.subject}`: {target.state}"
     if isinstance(share, (int, float)):
         line += f" `{progress_bar(float(share))}`"
-    elif isinstance(progress.get("bytes_done"), (int, float)):
+    if isinstance(progress.get("bytes_done"), (int, float)):
         line += f" · {human_bytes(progress['bytes_done'])} copied"
-    elif detail.get("summary"):
+    elif share is None and detail.get("summary"):
         line += f" · {detail['summary']}"
     if progress.get("step"):
         line += f" · {progress['step']}"
