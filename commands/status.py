@@ -30,9 +30,14 @@ class StatusPart:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# Kinds of run that a feature's own part already shows in full.
+SHOWN_ELSEWHERE = ("transfer", "cutover-step")
+
+
 def runs_part(services: Services) -> StatusPart | None:
-    """Every kind of run, the latest per subject, active ones first."""
-    recent = runs.recent(services.store, limit=200)
+    """Every other kind of run (assessments, validations run by hand, ...): the latest per
+    subject, active ones first."""
+    recent = [r for r in runs.recent(services.store, limit=200) if r.kind not in SHOWN_ELSEWHERE]
     if not recent:
         return None
     latest: dict[tuple[str, str], runs.Run] = {}
@@ -44,14 +49,14 @@ def runs_part(services: Services) -> StatusPart | None:
              + (f" — {r.error}" if r.error else "") for r in ordered[:30]]
     data = [{"id": r.id, "kind": r.kind, "subject": r.subject, "state": r.state, "error": r.error}
             for r in ordered]
-    return StatusPart("Runs", lines, {"runs": data})
+    return StatusPart("Recent runs", lines, {"runs": data})
 
 
 SECTIONS: tuple[str, ...] = (
-    "commands.status:runs_part",
+    "commands.transfer_verbs.status:transfers_part",
     "jobs.validation.status:status_part",
     "commands.cutover:status_part",
-    "commands.transfer_verbs.status:transfers_part",
+    "commands.status:runs_part",
 )
 
 

@@ -7,6 +7,7 @@ from commands.status import StatusPart
 from config.units import human_duration
 from jobs.validation.api import latest_result
 from jobs.validation.store import open_alerts
+from state import runs
 
 
 def status_part(services: Services) -> StatusPart | None:
@@ -21,7 +22,11 @@ def status_part(services: Services) -> StatusPart | None:
     for v in validations:
         r = latest_result(services, v.id)
         sched = v.schedule.describe() if v.schedule else "by hand"
-        if r is None:
+        current = runs.latest(services.store, "validation", v.id)
+        if current is not None and current.active:
+            lines.append(f":arrows_counterclockwise: `{v.id}` ({v.check}, {sched}): running now"
+                         + (f"; last {r.state} {human_duration(r.age_s)} ago" if r else ""))
+        elif r is None:
             lines.append(f"• `{v.id}` ({v.check}, {sched}): not run yet")
         else:
             icon = ":white_check_mark:" if r.passed else (":x:" if r.state == "failed" else ":rotating_light:")
