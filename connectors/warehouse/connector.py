@@ -9,6 +9,7 @@ from typing import Any
 
 from psycopg import sql
 
+from connectors.batching import chunked
 from connectors.warehouse.errors import TableNotFound, WarehouseError
 from connectors.warehouse.fragments import identifiers, key_in, key_range, key_tuple, where_clause
 from connectors.warehouse.names import name_part, parse_table, table_identifier
@@ -127,27 +128,15 @@ class WarehouseConnector(WarehouseSession):
         """
         if not key_cols:
             raise ValueError("fetch_rows needs at least one key column")
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
         table = table_identifier(schema_table)
         select = identifiers([*key_cols, *columns])
         order = identifiers(key_cols)
-        batch: list[tuple] = []
         rows: list[tuple] = []
-
-        def flush() -> None:
+        for batch in chunked((key_tuple(k, len(key_cols)) for k in keys), batch_size):
             query = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {}").format(
                 select, table, key_in(key_cols, batch), order
             )
             rows.extend(self._run(query, None, f"fetching rows of {schema_table}", schema_table))
-            batch.clear()
-
-        for key in keys:
-            batch.append(key_tuple(key, len(key_cols)))
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
         return rows
 
     def hash_expr(self, columns: Sequence[Column | str]) -> str:

@@ -1,7 +1,7 @@
 """An HBase Thrift 1 server on 127.0.0.1 for the sandbox and the tests.
 
 It speaks the protocol of happybase's own `Hbase.thrift` (buffered transport, binary protocol,
-happybase's defaults), so happybase and `connectors/hbase.py` run against it unchanged.
+happybase's defaults), so happybase and `connectors.hbase` run against it unchanged.
 
     with HBaseThriftServer() as hbase:                       # free port, in-memory
         hbase.load_table("orders", ["d"], rows, split_points=[b"order-5"])
