@@ -36,7 +36,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from sandbox.aws.boto import new_session
+from connectors.aws.service import new_session
 
 log = logging.getLogger("sandbox.aws")
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from botocore.config import Config
 
-from sandbox.aws.boto import new_session
+from connectors.aws.service import new_session
 from sandbox.aws.datasync_sim import DataSyncSimulator
 from sandbox.aws.moto_server import MotoHttpServer
 from sandbox.aws.redshift_sim import RedshiftSnapshotSharing
