@@ -24,12 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from config.entries import Entries, each_entry
 from config.errors import ConfigError
-from config.reader import Reader, join, type_name
+from config.reader import Reader, join
 
 KINDS = ("hbase", "warehouse")
 SIDES = ("as-is", "to-be")
-ID_PATTERN = r"[a-z0-9][a-z0-9._-]*"
 COLUMN_PATTERN = r"[A-Za-z_][A-Za-z0-9_$]*"
 HBASE_COLUMN_PATTERN = r"[^:\s]+(:[^\s]*)?"
 
@@ -63,23 +63,8 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
-class Tables:
+class Tables(Entries[TableSpec]):
     """The parsed section: `cfg.tables.get("events")`, `list(cfg.tables)`."""
-
-    items: tuple[TableSpec, ...] = ()
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def ids(self) -> list[str]:
-        return [t.id for t in self.items]
-
-    def get(self, table_id: str) -> TableSpec | None:
-        return next((t for t in self.items if t.id == table_id), None)
 
 
 def _side(r: Reader, estate: str, estates: dict[str, Any]) -> TableSide:
@@ -108,19 +93,9 @@ def _warehouse_name_ok(name: str) -> bool:
 
 
 def parse(value: Any, path: str, parsed: dict[str, Any]) -> Tables:
-    if value is None:
-        return Tables()
-    if not isinstance(value, list):
-        raise ConfigError(path, f"expected a list of tables, got {type_name(value)}")
     estates = parsed.get("estates", {})
     out: list[TableSpec] = []
-    seen: set[str] = set()
-    for i, item in enumerate(value):
-        r = Reader(item, join(path, i))
-        ident = r.str("id", pattern=ID_PATTERN, what="an id (lower-case letters, digits, . _ -)")
-        if ident in seen:
-            raise ConfigError(join(r.path, "id"), f"duplicate id {ident!r}")
-        seen.add(ident)
+    for ident, r in each_entry(value, path, "tables"):
         as_is = _side(r.section("as-is", required=True), "as-is", estates)
         to_be = _side(r.section("to-be", required=True), "to-be", estates)
         if as_is.kind != to_be.kind:

@@ -19,17 +19,16 @@ that the estates it refers to have the endpoints its kind needs, so a typo fails
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from config.entries import ID_PATTERN, Entries, each_entry
 from config.errors import ConfigError
-from config.reader import Reader, join, type_name
+from config.reader import Reader, join
 from config.units import parse_duration, parse_rate, parse_size
 
 KINDS = ("cloudera-replication", "datasync", "redshift-snapshot", "hbase-copy")
 ESTATES = ("as-is", "to-be")
-ID_PATTERN = r"[a-z0-9][a-z0-9._-]*"
 DEFAULT_POLL_EVERY_S = 5.0
 DEFAULT_STALL_ALERT_AFTER_S = 15 * 60.0
 MIN_POLL_EVERY_S = 0.2
@@ -89,44 +88,15 @@ class Transfer:
 
 
 @dataclass(frozen=True)
-class Transfers:
+class Transfers(Entries[Transfer]):
     """The configured transfers, in file order. `cfg.transfers.get("hbase-orders")`."""
-
-    items: tuple[Transfer, ...] = field(default_factory=tuple)
-
-    def __iter__(self) -> Iterator[Transfer]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def get(self, transfer_id: str) -> Transfer | None:
-        return next((t for t in self.items if t.id == transfer_id), None)
-
-    @property
-    def ids(self) -> list[str]:
-        return [t.id for t in self.items]
 
 
 def parse(value: Any, path: str, parsed: dict[str, Any]) -> Transfers:
-    if value is None:
-        return Transfers()
-    if not isinstance(value, list):
-        raise ConfigError(path, f"expected a list of transfers, got {type_name(value)}")
-    seen: set[str] = set()
-    items = []
-    for i, item in enumerate(value):
-        r = Reader(item, join(path, i))
-        transfer = _transfer(r, parsed)
-        if transfer.id in seen:
-            raise ConfigError(join(join(path, i), "id"), f"duplicate id {transfer.id!r}")
-        seen.add(transfer.id)
-        items.append(transfer)
-    return Transfers(tuple(items))
+    return Transfers(tuple(_transfer(ident, r, parsed) for ident, r in each_entry(value, path, "transfers")))
 
 
-def _transfer(r: Reader, parsed: dict[str, Any]) -> Transfer:
-    ident = r.str("id", pattern=ID_PATTERN, what="an id (lower-case letters, digits, . _ -)")
+def _transfer(ident: str, r: Reader, parsed: dict[str, Any]) -> Transfer:
     kind = r.choice("kind", KINDS)
     source = r.choice("from", ESTATES, default="as-is")
     target = r.choice("to", ESTATES, default="to-be")

@@ -23,12 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from config.entries import Entries, each_entry
 from config.errors import ConfigError
 from config.reader import Reader, join, type_name
 from config.units import parse_duration
 
 CHECKS = ("count", "sample", "full")
-ID_PATTERN = r"[a-z0-9][a-z0-9._-]*"
 DEFAULT_SAMPLE = 1_000
 MAX_SAMPLE = 1_000_000
 DEFAULT_SILENCE_HOURS = 4
@@ -64,21 +64,8 @@ class ValidationSpec:
 
 
 @dataclass(frozen=True)
-class Validations:
-    items: tuple[ValidationSpec, ...] = ()
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def ids(self) -> list[str]:
-        return [v.id for v in self.items]
-
-    def get(self, validation_id: str) -> ValidationSpec | None:
-        return next((v for v in self.items if v.id == validation_id), None)
+class Validations(Entries[ValidationSpec]):
+    """The parsed section: `cfg.validations.get("events-hourly-count")`."""
 
 
 def parse_schedule(value: Any, path: str) -> Schedule | None:
@@ -121,20 +108,10 @@ def parse_schedule(value: Any, path: str) -> Schedule | None:
 
 
 def parse(value: Any, path: str, parsed: dict[str, Any]) -> Validations:
-    if value is None:
-        return Validations()
-    if not isinstance(value, list):
-        raise ConfigError(path, f"expected a list of validations, got {type_name(value)}")
     tables = parsed.get("tables")
     known_tables = set(tables.ids) if tables is not None else set()
     out: list[ValidationSpec] = []
-    seen: set[str] = set()
-    for i, item in enumerate(value):
-        r = Reader(item, join(path, i))
-        ident = r.str("id", pattern=ID_PATTERN, what="an id (lower-case letters, digits, . _ -)")
-        if ident in seen:
-            raise ConfigError(join(r.path, "id"), f"duplicate id {ident!r}")
-        seen.add(ident)
+    for ident, r in each_entry(value, path, "validations"):
         if r.has("table") == r.has("tables"):
             raise ConfigError(r.path, "give `table: <id>` or `tables: [<id>, ...]`")
         key = "table" if r.has("table") else "tables"
