@@ -23,39 +23,12 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@contextmanager
-def server_process(rows: int, *extra: str) -> Iterator[tuple[str, int]]:
-    """`python -m sandbox.hbase` (seeded with `rows` orders when rows > 0), stopped on exit."""
-    args = [sys.executable, "-m", "sandbox.hbase", "--until-stdin-closes", *extra]
-    if rows:
-        args += ["--seed-rows", str(rows)]
-    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        ready = proc.stdout.readline().split()
-        if not ready or ready[0] != "READY":
-            raise RuntimeError("the HBase sandbox process did not start")
-        yield ready[1], int(ready[2])
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from hbase_sandbox import ROOT, server_process
 
 
 def plain_copy(src: tuple[str, int], dst: tuple[str, int], table: str) -> tuple[int, float]:

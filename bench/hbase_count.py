@@ -15,52 +15,19 @@ Nothing is left running.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from hbase_sandbox import ROOT, best, server_process
+
 sys.path.insert(0, str(ROOT))
-
-
-@contextmanager
-def hbase_process(rows: int, regions: int, rate: float | None) -> Iterator[tuple[str, int]]:
-    cmd = [sys.executable, "-m", "sandbox.hbase", "--seed-rows", str(rows), "--regions", str(regions),
-           "--until-stdin-closes"]
-    if rate:
-        cmd += ["--scan-rows-per-second", str(rate)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline().split()
-        if not line or line[0] != "READY":
-            raise SystemExit("the sandbox HBase did not start")
-        yield line[1], int(line[2])
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def best(fn: Callable[[], int], repeat: int) -> tuple[int, float]:
-    times, n = [], 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        n = fn()
-        times.append(time.perf_counter() - t0)
-    return n, min(times)
 
 
 def measure(label: str, rows: int, regions: int, rate: float | None, repeat: int) -> float:
     from connectors.hbase import HBaseConnector
     from jobs.validation.hbase_backend import HBaseBackend
 
-    with hbase_process(rows, regions, rate) as (host, port):
+    extra = ["--regions", str(regions), *(["--scan-rows-per-second", str(rate)] if rate else [])]
+    with server_process(rows, *extra) as (host, port):
         conn = HBaseConnector(host, port, pool_size=max(8, regions))
         backend = HBaseBackend(conn, "as-is", "orders", [])
         n_par, t_par = best(backend.count, repeat)  # what /migrate count runs

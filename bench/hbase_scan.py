@@ -19,24 +19,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from hbase_sandbox import ROOT, best, server_process
+
 KEY_ONLY = b"FirstKeyOnlyFilter() AND KeyOnlyFilter()"
-
-
-def best(fn: Callable[[], int], repeat: int) -> tuple[int, float]:
-    times, n = [], 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        n = fn()
-        times.append(time.perf_counter() - t0)
-    return n, min(times)
 
 
 def measure(host: str, port: int, rows: int, repeat: int, label: str) -> dict[str, float]:
@@ -68,30 +56,6 @@ def measure(host: str, port: int, rows: int, repeat: int, label: str) -> dict[st
     print(f"[{label}] count by region, regions one after another:   {t_one:.3f} s = {rows / t_one:,.0f} rows/s")
     print(f"[{label}] count by region in parallel, caching 10000:   {t_big:.3f} s = {rows / t_big:,.0f} rows/s")
     return {"key_only": key_only, "ratio": t_seq / t_par}
-
-
-@contextmanager
-def server_process(rows: int, *extra: str) -> Iterator[tuple[str, int]]:
-    """`python -m sandbox.hbase` seeded with `rows` orders; stopped (stdin closed) on exit."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.hbase", "--seed-rows", str(rows), "--until-stdin-closes", *extra],
-        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        ready = proc.stdout.readline().split()
-        if not ready or ready[0] != "READY":
-            raise RuntimeError("the HBase sandbox process did not start")
-        yield ready[1], int(ready[2])
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def measure_split(host: str, port: int, rows: int, rate: float) -> float:
