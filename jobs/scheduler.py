@@ -12,10 +12,17 @@ from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import ConflictingIdError
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 3.0
+
+
+def _heartbeat() -> None:
+    """Does nothing: running it is what wakes the scheduler (see JobScheduler.start)."""
 
 
 class JobScheduler:
@@ -32,6 +39,13 @@ class JobScheduler:
 
     def start(self, paused: bool = False) -> None:
         self.scheduler.start(paused=paused)
+        if not paused:
+            # APScheduler sleeps until the next job it knows of; a job another process added to
+            # the shared store (`python -m bot run`) would wait for that. A heartbeat in a memory
+            # store wakes it every few seconds to read the store again.
+            self.scheduler.add_jobstore(MemoryJobStore(), alias="heartbeat")
+            self.scheduler.add_job(_heartbeat, trigger="interval", seconds=HEARTBEAT_S, id="ferry-heartbeat",
+                                   jobstore="heartbeat", replace_existing=True)
 
     def shutdown(self, wait: bool = False) -> None:
         if self.scheduler.running:
@@ -67,4 +81,4 @@ class JobScheduler:
             pass
 
     def job_ids(self) -> list[str]:
-        return [j.id for j in self.scheduler.get_jobs()]
+        return [j.id for j in self.scheduler.get_jobs(jobstore="default")]
