@@ -264,9 +264,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         try:
             status, payload = sim.dispatch(method, parts.path, query, body)
-        except ApiError as exc:
-            status, payload = exc.status, {"message": exc.message}
-        except ReplicationError as exc:
+        except (ApiError, ReplicationError) as exc:
             status, payload = exc.status, {"message": exc.message}
         except Exception as exc:  # a simulator bug must still answer, like CM's 500
             status, payload = 500, {"message": f"Internal simulator error: {exc!r}"}
