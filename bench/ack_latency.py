@@ -32,7 +32,7 @@ TOKEN = "xoxb-bench"
 CHANNEL = "C0FERRY01"
 
 
-def main() -> None:
+def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ferry-bench-"))
     (tmp / "app.yaml").write_text(f"""
 slack: {{channel: {CHANNEL}}}
@@ -92,7 +92,8 @@ estates: {{as-is: {{}}, to-be: {{}}}}
     print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {latencies[-1]:.1f} ms")
     print(f"  p99 / 3000 ms (Slack's deadline) = {p99 / 3000:.4f}   target p99 < 50 ms: "
           f"{'met' if p99 < 50 else 'NOT met'}")
+    return 0 if p99 < 50 else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

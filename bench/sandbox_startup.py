@@ -21,7 +21,7 @@ from sandbox.stack import SandboxStack  # noqa: E402
 from sandbox.warehouse import procs  # noqa: E402
 
 
-def main() -> None:
+def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="ferry-bench-sandbox-"))
     root.chmod(0o755)
     t0 = time.monotonic()
@@ -38,7 +38,8 @@ def main() -> None:
     print(f"sandbox start-up: {wall:.1f} s (target < 10 s, ratio {wall / 10:.2f})")
     print(f"memory: {total / mb:.0f} MB = this process {own / mb:.0f} MB + PostgreSQL {pg['pss'] / mb:.0f} MB"
           f" + PostgreSQL files in RAM {pg.get('tmpfs', 0) / mb:.0f} MB (target < 500 MB, ratio {total / mb / 500:.2f})")
+    return 0 if wall < 10 and total < 500 * mb else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
