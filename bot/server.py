@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -28,6 +29,13 @@ class _PooledWSGIServer(WSGIServer):
     def server_activate(self) -> None:
         super().server_activate()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ferry-http")
+
+    def get_request(self):
+        conn, address = super().get_request()
+        # wsgiref writes the status line, the headers and the body in separate small writes:
+        # with Nagle's algorithm on, the body waits for the client's delayed ACK (~40 ms).
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn, address
 
     def process_request(self, request, client_address) -> None:
         self._pool.submit(self._handle, request, client_address)
