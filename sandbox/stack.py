@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import shutil
 import tempfile
 import time
@@ -172,10 +171,6 @@ class SandboxStack:
             "AWS (moto)": f"{self.aws.endpoint_url} account {self.aws.account_id}",
             "Ferry config": str(self.config_path),
         }
-
-
-def random_suffix() -> str:
-    return secrets.token_hex(3)
 
 
 def apply_env(env: dict[str, str]) -> None:

@@ -28,10 +28,6 @@ class ConfigEntry:
         """`value` if set, else `default` (what the daemon actually runs with)."""
         return self.value if self.value is not None else self.default
 
-    @property
-    def is_default(self) -> bool:
-        return self.value is None
-
 
 @dataclass
 class Config:
@@ -323,9 +319,6 @@ class Inventory:
         """A service by name, else the first of that type (e.g. "KAFKA")."""
         return next((s for s in self.services if s.name == name_or_type), None) or next(
             (s for s in self.services if s.type == name_or_type.upper()), None)
-
-    def services_of(self, service_type: str) -> list[Service]:
-        return [s for s in self.services if s.type == service_type.upper()]
 
     def hosts_with(self, role_type: str) -> list[Host]:
         return [h for h in self.hosts if role_type in h.role_types]

@@ -126,10 +126,6 @@ class CMSimulator:
         """Runs of this schedule end failed with `files` files not copied (0 to heal)."""
         self.replications.set_fail_files(schedule_id, files)
 
-    def reset_requests(self) -> None:
-        with self._lock:
-            self.requests.clear()
-
     # -- dispatch -----------------------------------------------------------------------
     def _take_failure(self, path: str) -> int | None:
         with self._lock:

@@ -172,9 +172,6 @@ class HBaseThriftServer:
 
     # ---- direct access (no Thrift), for seeding and tests --------------------------------
 
-    def table_names(self) -> list[str]:
-        return sorted(n.decode(errors="replace") for n in self.tables)
-
     def has_table(self, name: bytes | str) -> bool:
         return _b(name) in self.tables
 
