@@ -87,8 +87,28 @@ class Config:
         return {n: e.effective for n, e in self.entries.items()}
 
 
+class _HealthChecked:
+    """A host, service or role: what CM's health checks say of it."""
+
+    health_checks: list[HealthCheck]
+
+    @property
+    def failing_checks(self) -> list[HealthCheck]:
+        return [c for c in self.health_checks if c.summary in ("CONCERNING", "BAD")]
+
+
+class _Deployed(_HealthChecked):
+    """A service or role: its configuration may have changed without being deployed."""
+
+    config_staleness: str | None
+
+    @property
+    def stale(self) -> bool:
+        return (self.config_staleness or "FRESH") != "FRESH"
+
+
 @dataclass
-class Host:
+class Host(_HealthChecked):
     hostname: str
     host_id: str = ""
     ip: str | None = None
@@ -106,16 +126,12 @@ class Host:
     clock_offset_ms: float | None = None
 
     @property
-    def failing_checks(self) -> list[HealthCheck]:
-        return [c for c in self.health_checks if c.summary in ("CONCERNING", "BAD")]
-
-    @property
     def short_name(self) -> str:
         return self.hostname.split(".")[0]
 
 
 @dataclass
-class Role:
+class Role(_Deployed):
     name: str
     type: str
     service: str = ""
@@ -128,14 +144,6 @@ class Role:
     ha_status: str | None = None
     health_checks: list[HealthCheck] = field(default_factory=list)
 
-    @property
-    def failing_checks(self) -> list[HealthCheck]:
-        return [c for c in self.health_checks if c.summary in ("CONCERNING", "BAD")]
-
-    @property
-    def stale(self) -> bool:
-        return (self.config_staleness or "FRESH") != "FRESH"
-
 
 @dataclass
 class RoleConfigGroup:
@@ -147,7 +155,7 @@ class RoleConfigGroup:
 
 
 @dataclass
-class Service:
+class Service(_Deployed):
     name: str
     type: str
     display_name: str | None = None
@@ -160,14 +168,6 @@ class Service:
     groups: list[RoleConfigGroup] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     version: str | None = None
-
-    @property
-    def failing_checks(self) -> list[HealthCheck]:
-        return [c for c in self.health_checks if c.summary in ("CONCERNING", "BAD")]
-
-    @property
-    def stale(self) -> bool:
-        return (self.config_staleness or "FRESH") != "FRESH"
 
     def roles_of(self, role_type: str) -> list[Role]:
         return [r for r in self.roles if r.type == role_type]
