@@ -83,10 +83,10 @@ def _side(r: Reader, estate: str, estates: dict[str, Any]) -> TableSide:
 
 
 def _warehouse_name_ok(name: str) -> bool:
-    from connectors.warehouse_checksum import parse_table_name
+    from connectors.warehouse import parse_table
 
     try:
-        parse_table_name(name)
+        parse_table(name)
     except ValueError:
         return False
     return True
