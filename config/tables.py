@@ -29,7 +29,6 @@ from config.errors import ConfigError
 from config.reader import Reader, join
 
 KINDS = ("hbase", "warehouse")
-SIDES = ("as-is", "to-be")
 COLUMN_PATTERN = r"[A-Za-z_][A-Za-z0-9_$]*"
 HBASE_COLUMN_PATTERN = r"[^:\s]+(:[^\s]*)?"
 

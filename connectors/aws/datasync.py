@@ -17,7 +17,6 @@ from connectors.aws.service import AwsService
 UNLIMITED = -1
 """BytesPerSecond value that lifts the bandwidth cap."""
 
-RUNNING_STATUSES = frozenset({"QUEUED", "CANCELLING", "LAUNCHING", "INITIALIZING", "PREPARING", "TRANSFERRING", "VERIFYING"})
 FINAL_STATUSES = frozenset({"SUCCESS", "ERROR"})
 
 

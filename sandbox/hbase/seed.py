@@ -17,7 +17,6 @@ ORDERS = "orders"
 CUSTOMERS = "customers"
 FAMILY = "d"
 ORDER_COLUMNS = (b"d:customer", b"d:amount", b"d:status", b"d:created_at")
-CUSTOMER_COLUMNS = (b"d:name", b"d:email", b"d:country")
 # One fixed cell timestamp (ms) for all seeded cells: both sides agree, and a copy that keeps
 # timestamps can be checked against it.
 SEED_TIMESTAMP = 1_764_000_000_000
