@@ -32,11 +32,16 @@ def who_from_view(body: dict[str, Any], channel_id: str | None) -> Who:
                channel_id=channel_id)
 
 
-def view_metadata(body: dict[str, Any]) -> dict[str, Any]:
+def view_metadata(body: dict[str, Any]) -> dict[str, str]:
+    """What Ferry put in the modal's private_metadata: a dict of strings, or {} when it is not
+    (a forged or damaged submission gets "out of date", not a crash)."""
     try:
-        return json.loads(body.get("view", {}).get("private_metadata") or "{}")
+        meta = json.loads(body.get("view", {}).get("private_metadata") or "{}")
     except ValueError:
         return {}
+    if not isinstance(meta, dict):
+        return {}
+    return {k: v for k, v in meta.items() if isinstance(v, str)}
 
 
 def view_inputs(body: dict[str, Any]) -> dict[str, str]:

@@ -3,6 +3,8 @@ plan). The whole trail: `python -m bot audit --config app.yaml --format csv|json
 
 from __future__ import annotations
 
+import re
+
 from commands.context import Invocation, Reply
 from commands.errors import UsageError
 from commands.message import Context, Element, Header, Message, Section
@@ -21,8 +23,11 @@ def handle(inv: Invocation) -> Reply:
         raise UsageError("`audit` takes at most one number.")
     n = DEFAULT_N
     if inv.args:
-        if not inv.args[0].isdigit() or not 1 <= int(inv.args[0]) <= MAX_N:
-            raise UsageError(f"`{inv.args[0]}` is not a number of entries between 1 and {MAX_N}.")
+        # ASCII digits only: str.isdigit() also accepts '²' (int() refuses it), and int() of a
+        # few thousand digits raises instead of answering.
+        if not re.fullmatch(r"[0-9]{1,6}", inv.args[0]) or not 1 <= int(inv.args[0]) <= MAX_N:
+            shown = inv.args[0] if len(inv.args[0]) <= 40 else inv.args[0][:40] + "…"
+            raise UsageError(f"`{shown}` is not a number of entries between 1 and {MAX_N}.")
         n = int(inv.args[0])
     entries = list(reversed(audit.recent(inv.store, n)))  # oldest first, like a log
     if not entries:

@@ -41,8 +41,12 @@ def handle(inv: Invocation) -> Reply:
                 raise UsageError(f"A sample is at most {MAX_SAMPLE:,} rows; use `--full` to compare everything.")
         elif flag == "--seed" and rest:
             seed = _int(rest.pop(0), "The seed")
+        elif flag in ("--sample", "--seed"):
+            raise UsageError(f"`{flag}` needs a number after it, e.g. `{flag} {'5000' if flag == '--sample' else '42'}`.")
         else:
-            raise UsageError(f"`{flag}` is not understood here.")
+            shown = flag if len(flag) <= 40 else flag[:40] + "…"
+            raise UsageError(f"`{shown}` is not understood here: after the table come `--sample N`, `--seed S` "
+                             "or `--full`.")
     if check == "full" and ("--sample" in inv.args or seed is not None):
         raise UsageError("Choose `--sample N` or `--full`, not both.")
     run = api.run_check(inv.services, [table], check, inv.who, sample=sample, seed=seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import secrets
 import shlex
 
 from commands import texts
@@ -17,6 +18,8 @@ from state import audit, processed
 from state.audit import Who
 
 log = logging.getLogger(__name__)
+
+MAX_PROBLEM = 1_500  # characters of a usage error's first line
 
 
 def run_command(services: Services, who: Who, text: str, *, request_key: str | None = None) -> Reply | None:
@@ -71,7 +74,9 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
                        texts.WRONG_CHANNEL.format(channel=services.config.slack.channel), "wrong channel", **extra)
     if not allowed(services, who.user_id, action.permission):
         role = ROLE_NAMES[action.permission]
-        return _refuse(services, who, target, value, texts.NOT_ALLOWED.format(verb=verb.name, role=role),
+        button = (verb.name if parsed[1] == "press" else parsed[1]).capitalize()
+        return _refuse(services, who, target, value,
+                       texts.NOT_ALLOWED_BUTTON.format(button=button, verb=verb.name, role=role),
                        f"not in {role}", **extra)
     key = request_key or f"{action_id}|{value}|{who.user_id}"
     if not processed.claim(services.store, f"act:{key}"):
@@ -79,9 +84,10 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
     inv = Invocation(verb=verb.name, args=[], who=who, services=services, request_key=key, value=value,
                      action=parsed[1], message_ref=message_ref or {}, inputs=inputs or {})
     reply = _run(verb, action.handler, inv, mutating=True)
-    if reply.modal and reply.message is None:
-        # Only a question was asked (a modal): nothing happened yet, so the same click may come
-        # again (the person cancelled the modal and clicks once more).
+    if (reply.modal and reply.message is None) or "error" in reply.data or "failed" in reply.data:
+        # Nothing happened: only a question was asked (a modal), the input was refused (a
+        # rejection's reason too short), or an outside system failed. The same click or
+        # submission may come again and must then act, not answer "already handled".
         processed.release(services.store, f"act:{key}")
     return reply
 
@@ -109,12 +115,14 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
         return _refuse(inv.services, inv.who, action_name, target, str(e), str(e))
     except OutsideFailure as e:
         audit.append(inv.store, inv.who, action_name, "failed", target=target, reason=str(e))
-        return Reply(Message(str(e), [Section(f":warning: {e}")]))
+        return Reply(Message(str(e), [Section(f":warning: {e}")]), data={"failed": str(e)})
     except Exception as e:  # the bot keeps running; the user gets a sentence, the log the trace
-        log.exception("verb %s failed", action_name)
-        audit.append(inv.store, inv.who, action_name, "failed", target=target, reason=type(e).__name__)
-        msg = texts.INTERNAL_ERROR.format(verb=verb.name, error=f"{type(e).__name__}: {e}"[:300])
-        return Reply(Message(msg, [Section(f":x: {msg}")]))
+        ref = secrets.token_hex(3)
+        log.exception("verb %s failed (reference %s)", action_name, ref)
+        audit.append(inv.store, inv.who, action_name, "failed", target=target,
+                     reason=f"{type(e).__name__} (log reference {ref})")
+        msg = texts.INTERNAL_ERROR.format(verb=verb.name, ref=ref)
+        return Reply(Message(msg, [Section(f":x: {msg}")]), data={"failed": msg})
     if mutating and not reply.data.get("audited"):
         audit.append(inv.store, inv.who, action_name, "ok", target=target)
     return reply
@@ -122,6 +130,9 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
 
 def usage_reply(problem: str, verb_name: str) -> Reply:
     verb = verbs().get(verb_name)
+    # The problem may quote what was typed: a page of it must not push the usage out of the
+    # section (Slack cuts a section at 3,000 characters).
+    problem = problem if len(problem) <= MAX_PROBLEM else problem[:MAX_PROBLEM - 1] + "…"
     lines = [f":grey_question: {problem}"]
     if verb is not None:
         lines.append(f"Usage: `/migrate {verb.usage}`")
@@ -131,7 +142,7 @@ def usage_reply(problem: str, verb_name: str) -> Reply:
 
 
 def _unknown_verb(services: Services, who: Who, name: str) -> Reply:
-    problem = texts.UNKNOWN_VERB.format(verb=name)
+    problem = texts.UNKNOWN_VERB.format(verb=name if len(name) <= 40 else name[:40] + "…")
     close = difflib.get_close_matches(name, list(verbs()), n=1, cutoff=0.6)
     lines = [f":grey_question: {problem}"]
     if close:

@@ -1,0 +1,108 @@
+"""The adversarial user, through signed Slack requests: odd arguments and forged or stale
+buttons get a clear answer with the usage, never a trace, and Ferry keeps answering."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cutover.conftest import ALICE, CAROL, MANUAL_RUNBOOK, Cutover, write
+from tests.fixtures.slack import start_ferry, stop_ferry
+from tests.qa.helpers import assert_clear, sections
+
+
+def ask(ferry, text: str, user: str | None = None) -> dict:
+    before = len(ferry.standin.responses)
+    delivery = ferry.command(text, **({"user": user} if user else {}))
+    assert delivery.status == 200
+    return ferry.standin.wait_for(lambda s: s.responses[before] if len(s.responses) > before else None)
+
+
+@pytest.mark.parametrize("text", ["audit ²", "audit ١٢٣٤", "audit 1e3", "audit ０"])
+def test_audit_with_odd_digits_gets_its_usage(ferry, text):
+    reply = ask(ferry, text)
+    shown = assert_clear(reply)
+    assert "is not a number of entries" in shown and "Usage: `/migrate audit [N]`" in shown
+    assert "help" in assert_clear(ask(ferry, "help"))  # and Ferry still answers
+
+
+def test_very_long_input_keeps_the_problem_and_the_usage_visible(ferry):
+    reply = ask(ferry, "audit " + "9" * 6000)
+    text = sections(reply)
+    assert_clear(reply)
+    assert "is not a number of entries" in text and "Usage: `/migrate audit [N]`" in text
+    reply = ask(ferry, "x" * 3500)
+    text = sections(reply)
+    assert_clear(reply)
+    assert "is not a `/migrate` verb" in text and "`/migrate help` lists every verb." in text
+
+
+@pytest.fixture
+def cut(tmp_path, slack_standin):
+    running = start_ferry(write(tmp_path, MANUAL_RUNBOOK), slack_standin)
+    yield Cutover(running)
+    stop_ferry(running)
+
+
+def open_reject(cut) -> dict:
+    before = len(cut.standin.calls_of("views.open"))
+    cut.ferry.click("ferry:cutover:reject", cut.button("Reject"), user=CAROL)
+    view = cut.standin.wait_for(lambda s: s.calls_of("views.open")[before:] or None)[0].params["view"]
+    return view if isinstance(view, dict) else json.loads(view)
+
+
+def test_a_rejection_refused_for_its_reason_can_be_given_again(cut):
+    cut.command("cutover")
+    cut.press("request", cut.button("Request approval"), ALICE)
+    view = open_reject(cut)
+    before = len(cut.standin.messages)
+    cut.ferry.driver.submit_view(view["callback_id"], view["private_metadata"], "  ", user=CAROL)
+    first = cut.standin.wait_for(lambda s: [m for m in s.messages[before:] if m.ephemeral_to == CAROL] or None)[0]
+    assert "needs a reason" in first.text
+    assert cut.state_of("freeze-writes") == "requested"
+    # the same modal, submitted again with a reason: the rejection happens (it was not lost)
+    cut.ferry.driver.submit_view(view["callback_id"], view["private_metadata"], "Backups not verified", user=CAROL)
+    cut.wait_state("freeze-writes", "rejected")
+
+
+@pytest.mark.parametrize("metadata", ["[]", '"text"', '{"value": 5}', '{"value": null, "channel": 7}', "{"])
+def test_a_forged_modal_submission_gets_an_answer_not_a_crash(cut, metadata):
+    before = len(cut.standin.messages)
+    delivery = cut.ferry.driver.submit_view("ferry:cutover:reject", metadata, "a reason", user=CAROL)
+    assert delivery.status == 200
+    answers = cut.standin.wait_for(lambda s: [m for m in s.messages[before:] if m.ephemeral_to == CAROL] or None)
+    assert_clear({"text": answers[0].text, "blocks": answers[0].blocks})
+    assert "help" in assert_clear(ask(cut.ferry, "help"))
+
+
+def test_a_button_refusal_names_the_button_not_the_read_only_verb(cut):
+    cut.command("cutover")
+    text = cut.press("request", cut.button("Request approval"), "U0VIEWER1")
+    assert "operators only" in text and "*Request* button" in text
+    assert not text.startswith("`/migrate cutover` is for")  # the verb itself is open to anyone
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("compare events --sample", "needs a number"),
+    ("compare events --seed", "needs a number"),
+])
+def test_a_flag_without_its_value_says_so(tmp_path, slack_standin, text, expected):
+    config = write(tmp_path, """
+    tables:
+      - id: events
+        as-is: {warehouse: public.events}
+        to-be: {warehouse: public.events}
+        key: [event_id]
+    """)
+    # endpoints never called: a usage error is answered before anything is contacted
+    config.write_text(config.read_text().replace(
+        "as-is: {}", "as-is: {warehouse: {dsn: 'postgresql://ferry@127.0.0.1:9/asis'}}").replace(
+        "to-be: {}", "to-be: {warehouse: {dsn: 'postgresql://ferry@127.0.0.1:9/tobe'}}"))
+    ferry = start_ferry(config, slack_standin)
+    try:
+        reply = ask(ferry, text)
+        shown = assert_clear(reply)
+        assert expected in shown and "Usage: `/migrate compare" in shown
+    finally:
+        stop_ferry(ferry)
