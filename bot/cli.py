@@ -63,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         if not words:
             parser.error("run needs a verb, e.g. `python -m bot run status`")
+        if len(words) == 1 and len(words[0].split()) > 1:
+            # `python -m bot run "count all"`: the whole command line in one argument.
+            import shlex
+
+            try:
+                words = shlex.split(words[0])
+            except ValueError:
+                pass  # the dispatcher explains what it cannot read
         args.verb, args.args = words[0], words[1:]
     logging.basicConfig(level=os.environ.get("FERRY_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -212,7 +220,10 @@ def cmd_run(args) -> int:
     finally:
         runtime.scheduler.shutdown()
         job_context.set_services(None)
-    failed = bool(reply and ("error" in reply.data or "refused" in reply.data))
+    refused = bool(reply and ("error" in reply.data or "refused" in reply.data))
+    # The verb ran but its work failed: an outside system, or Ferry itself (exit 1, not 2).
+    broke = bool(reply and ("failed" in reply.data or reply.data.get("state") == "failed"))
+    failed = refused or broke
     if args.json:
         out = {"ok": not failed, "result": reply.data if reply else {},
                "messages": [r.message for r in queued]}
@@ -224,7 +235,7 @@ def cmd_run(args) -> int:
 
         for row in queued:
             print(text_render.render(Message.from_dict(row.message))[0])
-    return 2 if failed else 0
+    return 2 if refused else 1 if broke else 0
 
 
 # --- audit --------------------------------------------------------------------------------------
