@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -164,15 +165,19 @@ def main() -> int:
         expected = prepare(wh, args.rows)
         print(f"prepared 2 x {args.rows:,} rows with {3 * DIFFS} differences in {time.perf_counter() - t0:.1f}s")
         floors, ferries, reladiffs = [], [], []
-        for _ in range(args.repeat):
+        for i in range(args.repeat):
             floors.append(floor(wh))
             ferries.append(run_child("ferry", wh))
             reladiffs.append(run_child("reladiff", wh))
+            print(f"run {i + 1}: floor {floors[-1]:.2f}s  ferry {ferries[-1]['seconds']:.2f}s"
+                  f"  reladiff {reladiffs[-1]['seconds']:.2f}s  ferry/floor {ferries[-1]['seconds'] / floors[-1]:.2f}"
+                  f"  ferry/reladiff {ferries[-1]['seconds'] / reladiffs[-1]['seconds']:.2f}", flush=True)
     fl = min(floors)
     fe = min(ferries, key=lambda r: r["seconds"])
     rd = min(reladiffs, key=lambda r: r["seconds"])
-    same = all(fe[k] == rd[k] for k in ("missing", "extra", "changed"))
-    exact = all(fe[k] == sorted(expected[k]) for k in ("missing", "extra", "changed"))
+    # Every run must be exact, not only the fastest.
+    same = all(f[k] == r[k] for f in ferries for r in reladiffs for k in ("missing", "extra", "changed"))
+    exact = all(f[k] == sorted(expected[k]) for f in ferries for k in ("missing", "extra", "changed"))
     peak = max(r["maxrss_mb"] for r in ferries)
     print(f"differences  ferry: {len(fe['missing'])} missing, {len(fe['extra'])} extra, {len(fe['changed'])} changed;"
           f" reladiff: {len(rd['missing'])} missing, {len(rd['extra'])} extra, {len(rd['changed'])} changed")
@@ -187,6 +192,14 @@ def main() -> int:
     print(f"ferry / floor    = {ratio_floor:.2f}  (target <= 1.50)")
     print(f"ferry peak memory (RSS of its process) = {peak:.0f} MB  (must be < {MEMORY_LIMIT_MB} MB);"
           f" reladiff's: {rd['maxrss_mb']:.0f} MB")
+    if args.repeat > 1:
+        def mm(xs: list[float]) -> str:
+            return f"min {min(xs):.2f}s, median {statistics.median(xs):.2f}s"
+        print(f"over {args.repeat} runs: floor {mm(floors)}; ferry {mm([r['seconds'] for r in ferries])};"
+              f" reladiff {mm([r['seconds'] for r in reladiffs])}")
+        per_run = [f["seconds"] / x for f, x in zip(ferries, floors, strict=True)]
+        print(f"ferry / floor per run: {', '.join(f'{x:.2f}' for x in per_run)}"
+              f" (median {statistics.median(per_run):.2f}, worst {max(per_run):.2f})")
     ok = same and exact and ratio_rd <= 0.5 and peak < MEMORY_LIMIT_MB
     if ratio_floor > 1.5:
         print("note: above the floor target")

@@ -72,7 +72,6 @@ class TableChecksums:
             raise WarehouseError(f"column {missing[0]!r} does not exist in {table} at {conn.where}")
         self.typed: list[Column] = [catalog[c] for c in [*self.key_cols, *self.columns]]
         self._hash = sql.SQL(conn.dialect.hash_expr(self.typed))
-        self._sum = sql.SQL(conn.dialect.sum_expr(conn.dialect.hash_expr(self.typed)))
         self._keys = sql.SQL(", ").join(sql.Identifier(c) for c in self.key_cols)
         self._values = sql.SQL(", ").join(sql.Identifier(c) for c in self.columns) if self.columns else None
 
@@ -90,12 +89,6 @@ class TableChecksums:
             return sql.SQL("")
         return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(sql.SQL("(") + p + sql.SQL(")") for p in chosen)
 
-    def _minmax(self) -> sql.Composable:
-        if len(self.key_cols) == 1:
-            k = sql.Identifier(self.key_cols[0])
-            return sql.SQL(", MIN({k}), MAX({k})").format(k=k)
-        return sql.SQL(", NULL, NULL")
-
     def _run(self, query: sql.Composable) -> list[tuple]:
         return self.conn.query(query)
 
@@ -107,17 +100,54 @@ class TableChecksums:
         row = self._run(sql.SQL("SELECT MIN({k}), MAX({k}) FROM {t}").format(k=k, t=self._ident) + self._filter())[0]
         return row[0], row[1]
 
-    def grid_digests(self, base: int, width: int, segments: int) -> dict[int, SegmentDigest]:
+    def grid_digests(self, base: int, width: int, segments: int,
+                     cells: tuple[int, int] | None = None) -> dict[int, SegmentDigest]:
         """Checksums of [base + i*width, base + (i+1)*width) for i in 0..segments-1, in one scan.
-        Rows below `base` come back as segment -1, rows at or above the grid's end as `segments`."""
+        Rows below `base` come back as segment -1, rows at or above the grid's end as `segments`.
+
+        `cells=(a, b)`: only the cells a..b-1 (a key range: an index range scan where there is an
+        index, blocks skipped by zone maps on Redshift), with the rows below the grid when a == 0
+        and those above it when b == segments. A compare asks for the grid in a few such parts
+        to work on one part's differences while the warehouse digests the next."""
+        lower = upper = None
+        if cells is not None:
+            a, b = cells
+            if not 0 <= a < b <= segments:
+                raise ValueError(f"cells {cells!r} are not a part of a grid of {segments} cells")
+            lower = (base + a * width,) if a > 0 else None
+            upper = (base + b * width,) if b < segments else None
         k = sql.SQL("CAST({} AS BIGINT)").format(sql.Identifier(self.key_cols[0]))
         end = base + width * segments
         seg = sql.SQL("CASE WHEN {k} < {b} THEN -1 WHEN {k} >= {e} THEN {n} ELSE ({k} - {b}) / {w} END").format(
             k=k, b=sql.Literal(base), e=sql.Literal(end), n=sql.Literal(segments), w=sql.Literal(width))
         # No MIN/MAX here: a grid cell's bounds are known, and each extra aggregate costs on every row.
-        query = (sql.SQL("SELECT {seg} AS ferry_seg, COUNT(*), {s}").format(seg=seg, s=self._sum)
-                 + sql.SQL(" FROM {t}").format(t=self._ident) + self._filter() + sql.SQL(" GROUP BY 1"))
+        bounded = key_range(self.key_cols, lower, upper) if lower is not None or upper is not None else None
+        query = self._grouped(seg, bounded, minmax=False)
         return {int(r[0]): SegmentDigest(int(r[1]), int(r[2] or 0)) for r in self._run(query)}
+
+    def _grouped(self, seg: sql.Composable, bounded: sql.Composable | None, *, minmax: bool) -> sql.Composable:
+        """`SELECT seg, COUNT(*), SUM(hash) [, MIN(key), MAX(key)] ... GROUP BY seg` over the rows
+        in `bounded` (and the filter), shaped so the engine hash-aggregates (MIN/MAX of a
+        one-column key; NULL, NULL for a composite key).
+
+        PostgreSQL cannot estimate how many groups an expression of the key makes, assumes one
+        per row, and plans a parallel sort of every row before grouping: measured on 2 x 10^6
+        rows, 1.26x the CPU and 1.29x the time of one ungrouped checksum query per side. When
+        the grouped rows come out of a UNION ALL (here with a branch that is empty by
+        construction, WHERE 1 = 0, which costs nothing), it assumes 200 groups and plans a
+        parallel hash aggregate instead: 1.13x the CPU and the time. Redshift always
+        hash-aggregates: there the query is the plain one."""
+        body = sql.SQL("SELECT {seg} AS ferry_seg, {h} AS ferry_h{k} FROM {t}")
+        one_key = minmax and len(self.key_cols) == 1
+        key = sql.SQL(", {k} AS ferry_k").format(k=sql.Identifier(self.key_cols[0])) if one_key else sql.SQL("")
+        rows = body.format(seg=seg, h=self._hash, k=key, t=self._ident) + self._filter(bounded)
+        if self.conn.dialect.name == "postgresql":
+            rows += (sql.SQL(" UNION ALL ") + body.format(seg=seg, h=self._hash, k=key, t=self._ident)
+                     + self._filter(bounded, sql.SQL("1 = 0")))
+        query = sql.SQL("SELECT ferry_seg, COUNT(*), {s}").format(s=sql.SQL(self.conn.dialect.sum_expr("ferry_h")))
+        if minmax:
+            query += sql.SQL(", MIN(ferry_k), MAX(ferry_k)") if one_key else sql.SQL(", NULL, NULL")
+        return query + sql.SQL(" FROM (") + rows + sql.SQL(") ferry_g GROUP BY ferry_seg")
 
     def range_digests(self, ranges: Sequence[tuple[Bound, Bound]]) -> list[SegmentDigest]:
         """Checksums of each [lo, hi) of `ranges` (ordered, disjoint; None is an open end)."""
@@ -125,8 +155,7 @@ class TableChecksums:
         for start in range(0, len(ranges), MAX_SEGMENTS_PER_QUERY):
             chunk = ranges[start:start + MAX_SEGMENTS_PER_QUERY]
             case, where = segment_case(self.key_cols, chunk)
-            query = (sql.SQL("SELECT {c} AS ferry_seg, COUNT(*), {s}").format(c=case, s=self._sum) + self._minmax()
-                     + sql.SQL(" FROM {t}").format(t=self._ident) + self._filter(where) + sql.SQL(" GROUP BY 1"))
+            query = self._grouped(case, where, minmax=True)
             found = {int(r[0]): SegmentDigest(int(r[1]), int(r[2] or 0), r[3], r[4]) for r in self._run(query)}
             out.extend(found.get(i, SegmentDigest(0, 0)) for i in range(len(chunk)))
         return out

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ DEFAULT_SPLIT_FACTOR = 16
 DEFAULT_ROW_LEVEL_THRESHOLD = 1_024
 DEFAULT_ROWS_PER_FETCH = 10_000
 DEFAULT_MAX_LEVELS = 24
+DEFAULT_FIRST_LEVEL_PARTS = 4
 #: A differing range splits into about rows / row_level_threshold parts, between split_factor and this.
 MAX_SPLIT = 256
 #: Ranges digested per query round below the first level (bounds memory when everything differs).
@@ -54,6 +55,7 @@ class Tuning:
     row_level_threshold: int = DEFAULT_ROW_LEVEL_THRESHOLD  # at or below: list rows instead of splitting
     rows_per_fetch: int = DEFAULT_ROWS_PER_FETCH  # rows per side per batched row query
     max_levels: int = DEFAULT_MAX_LEVELS
+    first_level_parts: int = DEFAULT_FIRST_LEVEL_PARTS  # the first level's queries, one after the other
 
     def __post_init__(self) -> None:
         if self.target_segments < 1:
@@ -66,6 +68,8 @@ class Tuning:
             raise ValueError("rows_per_fetch must hold at least one range of row_level_threshold rows")
         if self.max_levels < 1:
             raise ValueError("max_levels must be at least 1")
+        if self.first_level_parts < 1:
+            raise ValueError("first_level_parts must be at least 1")
 
 
 Progress = Callable[[str], None]
@@ -88,38 +92,80 @@ class _FullCompare:
         self.result = CompareResult(table_id, "full")
         self.known_duplicates: set[str] = set()
         self.stats = {"levels": 0, "segments": 0, "row_ranges": 0, "rows_fetched": 0, "strategy": ""}
+        self.rows = [0, 0]  # rows seen by the first level, AS-IS and TO-BE
         self.streams = bool(getattr(asis, "streams_rows", False) and getattr(tobe, "streams_rows", False))
 
     # -- the first level ---------------------------------------------------------------------
 
-    def first_level(self) -> tuple[list[KeyRange], list[Digest], list[Digest]]:
+    def part_bounds(self, n: int) -> list[tuple[int, int]]:
+        """The first level's n ranges cut into parts digested one after the other: while the
+        warehouse digests part j+1, part j's differences are listed (their queries are small),
+        so only the last part's remain once the scan is done. Sizes fall (weights k, k-1, .., 1)
+        so that last part, and what is left to do after the scan, is small."""
+        k = max(1, min(self.t.first_level_parts, n))
+        weights = list(range(k, 0, -1))
+        total = sum(weights)
+        bounds, start, acc = [], 0, 0
+        for w in weights:
+            acc += w
+            end = n * acc // total
+            if end > start:
+                bounds.append((start, end))
+                start = end
+        return bounds
+
+    def _differing(self, pairs: Iterator[tuple[Any, Digest, Digest]],
+                   make: Callable[[Any], KeyRange]) -> tuple[list[KeyRange], list[Digest], list[Digest]]:
+        """Only the ranges whose digests differ (ranges are built for those only: the first
+        level has thousands of equal ones); the row totals are counted here."""
+        ranges, da, db = [], [], []
+        for ident, x, y in pairs:
+            self.rows[0] += x.rows
+            self.rows[1] += y.rows
+            if x.rows != y.rows or x.checksum != y.checksum:
+                ranges.append(make(ident))
+                da.append(x)
+                db.append(y)
+        return ranges, da, db
+
+    def first_level(self) -> Iterator[tuple[list[KeyRange], list[Digest], list[Digest], int]]:
+        """The first level in parts: (differing ranges, their digests on each side, how many
+        ranges the part compared), part by part."""
         ba, bb = both(self.asis.integer_bounds, self.tobe.integer_bounds)
         if ba is not None and bb is not None:
             lows = [x for x in (ba[0], bb[0]) if x is not None]
             highs = [x for x in (ba[1], bb[1]) if x is not None]
             if not lows:
-                return [KeyRange(None, None)], [EMPTY], [EMPTY]
+                yield [], [], [], 1
+                return
             lo, hi = int(min(lows)), int(max(highs))
             span = hi - lo + 1
             width = max(1, -(-span // self.t.target_segments))
             n = -(-span // width)
-            self.stats["strategy"] = f"integer grid: {n:,} ranges of {width:,} keys"
-            ga, gb = both(lambda: self.asis.grid_digests(lo, width, n), lambda: self.tobe.grid_digests(lo, width, n))
-            ranges, da, db = [], [], []
-            for i in sorted(set(ga) | set(gb)):
-                lower = None if i < 0 else (lo + i * width,)
-                upper = None if i >= n else (lo + (i + 1) * width,)
-                ranges.append(KeyRange(lower, upper))
-                da.append(ga.get(i, EMPTY))
-                db.append(gb.get(i, EMPTY))
+            parts = self.part_bounds(n)
+            self.stats["strategy"] = f"integer grid: {n:,} ranges of {width:,} keys" + (
+                f", digested in {len(parts)} parts" if len(parts) > 1 else "")
             self.stats["segments"] += n
-            return ranges, da, db
+
+            def cell(i: int) -> KeyRange:
+                return KeyRange(None if i < 0 else (lo + i * width,), None if i >= n else (lo + (i + 1) * width,))
+
+            for a, b in parts:
+                ga, gb = both(lambda a=a, b=b: self.asis.grid_digests(lo, width, n, (a, b)),
+                              lambda a=a, b=b: self.tobe.grid_digests(lo, width, n, (a, b)))
+                cells = sorted(set(ga) | set(gb))
+                yield (*self._differing(((i, ga.get(i, EMPTY), gb.get(i, EMPTY)) for i in cells), cell), b - a)
+            return
         cuts = self.asis.cut_points(self.t.target_segments)
         ranges = _ranges_from_cuts(None, None, cuts)
         self.stats["strategy"] = f"key ranges: {len(ranges):,} (quantiles or regions of AS-IS)"
-        da, db = both(lambda: self.asis.digests(ranges), lambda: self.tobe.digests(ranges))
         self.stats["segments"] += len(ranges)
-        return ranges, da, db
+        # A store that streams rows digests all its regions at once, in parallel: one part.
+        parts = [(0, len(ranges))] if self.streams else self.part_bounds(len(ranges))
+        for a, b in parts:
+            sub = ranges[a:b]
+            da, db = both(lambda sub=sub: self.asis.digests(sub), lambda sub=sub: self.tobe.digests(sub))
+            yield (*self._differing(zip(sub, da, db, strict=True), lambda r: r), b - a)
 
     # -- duplicates ----------------------------------------------------------------------------
 
@@ -228,16 +274,34 @@ class _FullCompare:
     # -- the loop ------------------------------------------------------------------------------
 
     def run(self) -> CompareResult:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="compare-dups") as ex:
-            dups = ex.submit(self.duplicates)  # alongside the first level, on other connections
-            ranges, da, db = self.first_level()
+        """Duplicates alongside the first level (other connections); each part of the first
+        level is descended into (in one worker, in order) while the next part is digested."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="compare-dups") as ex, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="compare-descend") as tail:
+            dups = ex.submit(self.duplicates)
+            pending: list[Future] = []
+
+            def descend_part(ranges: list[KeyRange], da: list[Digest], db: list[Digest], compared: int) -> None:
+                dups.result()  # the duplicated keys must be known to tell them from changes
+                self.descend(ranges, da, db, 1, compared=compared)
+
+            try:
+                for ranges, da, db, compared in self.first_level():
+                    for done in [f for f in pending if f.done()]:
+                        done.result()  # a failure stops the compare now, not after the scan
+                    pending.append(tail.submit(descend_part, ranges, da, db, compared))
+            except BaseException:
+                for f in pending:
+                    f.cancel()  # parts not started yet; the running one ends before the pool closes
+                raise
             dups.result()
-        self.result.rows_asis = sum(d.rows for d in da)
-        self.result.rows_tobe = sum(d.rows for d in db)
-        self.descend(ranges, da, db, 1)
+            for f in pending:
+                f.result()
+        self.result.rows_asis, self.result.rows_tobe = self.rows
         return self.result
 
-    def descend(self, ranges: list[KeyRange], da: list[Digest], db: list[Digest], level: int) -> None:
+    def descend(self, ranges: list[KeyRange], da: list[Digest], db: list[Digest], level: int,
+                compared: int | None = None) -> None:
         """Compare one level's digests; list rows of small differing ranges; split the others and
         descend into them, at most MAX_RANGES_PER_LEVEL ranges at a time (depth first), so memory
         stays bounded even when every range differs."""
@@ -259,7 +323,7 @@ class _FullCompare:
             else:
                 to_split.append((rng, x, y))
         differ = len(to_rows) + len(to_split) + len(to_stream)
-        self.progress(f"level {level}: {len(ranges):,} ranges, {differ:,} differ")
+        self.progress(f"level {level}: {len(ranges) if compared is None else compared:,} ranges, {differ:,} differ")
         self.stats["row_ranges"] += len(to_rows) + len(to_stream)
         self.row_level(to_rows)
         self.stream_ranges(to_stream)

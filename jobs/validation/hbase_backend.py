@@ -104,7 +104,8 @@ class HBaseBackend:
     def integer_bounds(self) -> None:
         return None
 
-    def grid_digests(self, base: int, width: int, segments: int) -> dict[int, Digest]:
+    def grid_digests(self, base: int, width: int, segments: int,
+                     cells: tuple[int, int] | None = None) -> dict[int, Digest]:
         raise NotImplementedError("HBase row keys are bytes: no integer grid")
 
     def cut_points(self, target: int) -> list[Key]:

@@ -80,9 +80,10 @@ class WarehouseBackend:
             return None
         return self.cs.key_bounds()
 
-    def grid_digests(self, base: int, width: int, segments: int) -> dict[int, Digest]:
+    def grid_digests(self, base: int, width: int, segments: int,
+                     cells: tuple[int, int] | None = None) -> dict[int, Digest]:
         return {i: Digest(d.rows, d.checksum, d.first, d.last)
-                for i, d in self.cs.grid_digests(base, width, segments).items()}
+                for i, d in self.cs.grid_digests(base, width, segments, cells).items()}
 
     def cut_points(self, target: int) -> list[Key]:
         try:
