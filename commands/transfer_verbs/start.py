@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 
 from commands.context import Invocation, Reply
+from commands.errors import Refused
 from commands.message import Actions, Button, Context, Header, Message, Section
 from commands.registry import Action, Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
@@ -14,6 +15,7 @@ from config.units import human_bytes, human_duration, human_rate
 from jobs.transfers import api
 from jobs.transfers.backend import backend_for
 from jobs.transfers.card import state_line
+from state import processed
 
 
 def handle(inv: Invocation) -> Reply:
@@ -56,7 +58,25 @@ def handle(inv: Invocation) -> Reply:
 
 def confirm(inv: Invocation) -> Reply:
     tid = transfer_arg(inv, "start")
-    run = act(inv, lambda: api.start(inv.services, tid, inv.who))
+    # One confirmation card, one start, whoever presses it: once its run has ended, the card's
+    # Start must not begin another (a new run asks again with `/migrate start`).
+    card_key = f"start-card:{inv.value}"
+    if not processed.claim(inv.store, card_key):
+        running = api.active(inv.services, tid)
+        if running is not None:
+            return said(f"`{tid}` is already under way ({state_line(running)}); its progress card is in the channel.",
+                        running, already=True)
+        raise Refused(f"This confirmation card was already used to start `{tid}`, and that run is over. "
+                      f"`/migrate start {tid}` asks again for a new run.")
+    before = api.active(inv.services, tid)
+    try:
+        run = act(inv, lambda: api.start(inv.services, tid, inv.who))
+    except Exception:
+        processed.release(inv.store, card_key)  # nothing started: the card may be pressed again
+        raise
+    if before is not None and before.id == run.id:
+        return said(f"`{tid}` is already under way ({state_line(run)}); its progress card is in the channel.",
+                    run, already=True)
     return said(f":rocket: `{tid}` is starting; its progress card is in the channel.", run)
 
 

@@ -9,8 +9,15 @@ from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_rate, parse_rate
 from jobs.transfers import api
 
+# Below this a copy barely moves (and DataSync takes whole bytes per second); above it the
+# number only overflows engines (DataSync's BytesPerSecond is a 64-bit integer).
+MIN_RATE = 1_000  # 1 kB/s
+MAX_RATE = 10**15  # 1 PB/s
+
 
 def handle(inv: Invocation) -> Reply:
+    if len(inv.args) > 2:  # `throttle x 10 MB/s`: the rate typed with a space
+        inv.args = [inv.args[0], "".join(inv.args[1:])]
     tid = transfer_arg(inv, "throttle", extra=1)
     try:
         rate = parse_rate(inv.args[1])
@@ -18,6 +25,11 @@ def handle(inv: Invocation) -> Reply:
         raise UsageError(str(e)) from None
     if rate <= 0:
         raise UsageError("The rate must be more than 0 (e.g. `200MB/s`).")
+    if rate < MIN_RATE:
+        raise UsageError(f"A cap must be at least {human_rate(MIN_RATE)}: below that the copy all but stops. "
+                         f"`/migrate pause {tid}` stops it.")
+    if rate > MAX_RATE:
+        raise UsageError(f"A cap can be at most {human_rate(MAX_RATE)}.")
     run, how = act(inv, lambda: api.throttle(inv.services, tid, inv.who, rate))
     return said(f":control_knobs: `{tid}` is capped at {human_rate(rate)}: {how}.", run, cap=rate)
 

@@ -19,6 +19,7 @@ import threading
 import time
 
 BURST_S = 1.0
+RECHECK_S = 0.25  # how soon a waiting caller notices a new cap
 
 
 class RateLimiter:
@@ -26,6 +27,7 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._rate = bytes_per_s
         self._next = time.monotonic()
+        self._generation = 0  # bumped by set_rate: a caller waiting under the old cap asks again
 
     @property
     def rate(self) -> float | None:
@@ -35,20 +37,26 @@ class RateLimiter:
         with self._lock:
             self._rate = bytes_per_s
             self._next = time.monotonic()  # a slower old cap must not delay the new one; no credit either
+            self._generation += 1
 
     def acquire(self, nbytes: int, stop: threading.Event | None = None) -> bool:
-        """Wait until `nbytes` may go. False if `stop` was set while waiting."""
-        with self._lock:
-            rate = self._rate
-            if not rate:
-                return not (stop and stop.is_set())
-            now = time.monotonic()
-            start = max(self._next, now - BURST_S)
-            self._next = start + nbytes / rate
-            wait = start - now
-        if wait <= 0:
-            return not (stop and stop.is_set())
-        if stop is None:
-            time.sleep(wait)
-            return True
-        return not stop.wait(wait)
+        """Wait until `nbytes` may go. False if `stop` was set while waiting. A new cap set
+        meanwhile (set_rate) ends the wait and the bytes are reserved again under it: a copy
+        parked for hours under a tiny cap moves as soon as the cap is raised."""
+        stop = stop or threading.Event()
+        while True:
+            with self._lock:
+                rate = self._rate
+                if not rate:
+                    return not stop.is_set()
+                now = time.monotonic()
+                start = max(self._next, now - BURST_S)
+                self._next = start + nbytes / rate
+                wait = start - now
+                generation = self._generation
+            while wait > 0 and generation == self._generation:
+                if stop.wait(min(wait, RECHECK_S)):
+                    return False
+                wait = start - time.monotonic()
+            if generation == self._generation:
+                return not stop.is_set()
