@@ -9,12 +9,18 @@ import threading
 from sandbox.stack import SandboxStack
 
 
-def wait_for_stop() -> None:
-    """Block until Ctrl-C or SIGTERM."""
+def stop_on_signals() -> threading.Event:
+    """An event that Ctrl-C or SIGTERM sets. Call it before saying the sandbox is ready: a
+    SIGTERM that comes before the handler is installed kills the process uncleanly."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    return stop
+
+
+def wait_for_stop() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop_on_signals().wait()
 
 
 def print_endpoints(stack: SandboxStack) -> None:
@@ -27,6 +33,7 @@ def print_endpoints(stack: SandboxStack) -> None:
 def run_sandbox(estate: str = "fieldnote", data_dir: str | None = None, write_config: str | None = None) -> int:
     print("Starting the sandbox (Slack stand-in, Cloudera Managers, HBase, PostgreSQL, moto)…", flush=True)
     with SandboxStack(estate=estate, data_dir=data_dir) as stack:
+        stop = stop_on_signals()
         if write_config:
             shutil.copyfile(stack.config_path, write_config)
             print(f"Wrote {write_config}")
@@ -35,6 +42,6 @@ def run_sandbox(estate: str = "fieldnote", data_dir: str | None = None, write_co
         for key, value in stack.env.items():
             print(f"  export {key}={value}")
         print("Ctrl-C stops everything.", flush=True)
-        wait_for_stop()
+        stop.wait()
     print("Sandbox stopped.")
     return 0
