@@ -287,8 +287,9 @@ class HBaseConnector(HBaseSession):
         so a failed batch can simply be sent again."""
         written = 0
         for chunk in chunked(rows, batch_size):
+            by_ts = self._mutations_by_timestamp(chunk)  # built before a pool connection is taken
             with self._conn(table) as conn:
-                for ts, batches in self._mutations_by_timestamp(chunk).items():
+                for ts, batches in by_ts.items():
                     if ts is None:
                         conn.client.mutateRows(as_name(table), batches, {})
                     else:
