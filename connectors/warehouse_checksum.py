@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from psycopg import sql
 
@@ -40,8 +40,9 @@ def parse_table_name(name: str) -> tuple[str, str]:
     return parse_table(name)
 
 
-@dataclass(frozen=True)
-class SegmentDigest:
+class SegmentDigest(NamedTuple):
+    """Rows and hash sum of one segment (a named tuple: a grid makes tens of thousands)."""
+
     rows: int
     checksum: int
     first: Any = None  # MIN/MAX of a one-column key (None for composite keys)
@@ -201,6 +202,22 @@ class TableChecksums:
                 out.append(HashedRow(tuple(r[:width]), int(r[width]), tuple(r[width + 1:])))
             if limit is not None and len(out) >= limit:
                 break
+        return out
+
+    def key_hashes(self, ranges: Sequence[tuple[Bound, Bound]]) -> list[tuple[Key, int]]:
+        """(key, hash) of every row of the ranges, any order, as plain tuples: the row level of
+        a full compare reads tens of thousands of these, and builds no object per row."""
+        width = len(self.key_cols)
+        out: list[tuple[Key, int]] = []
+        for start in range(0, len(ranges), MAX_SEGMENTS_PER_QUERY):
+            _, where = segment_case(self.key_cols, ranges[start:start + MAX_SEGMENTS_PER_QUERY], with_case=False)
+            query = (sql.SQL("SELECT {k}, {h} FROM {t}").format(k=self._keys, h=self._hash, t=self._ident)
+                     + self._filter(where))
+            found = self._run(query)
+            if width == 1:
+                out.extend(((r[0],), int(r[1])) for r in found)
+            else:
+                out.extend((tuple(r[:width]), int(r[width])) for r in found)
         return out
 
     def sample_keys(self, n: int, seed: int) -> list[tuple[str, Key]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 Key = Any
 
@@ -22,10 +22,11 @@ class KeyRange:
     hi: Key | None
 
 
-@dataclass(frozen=True)
-class Digest:
+class Digest(NamedTuple):
     """Rows and checksum (sum of row hashes) of a key range, computed where the data lives.
-    `first`/`last`: smallest and largest key seen, when the store gives them cheaply."""
+    `first`/`last`: smallest and largest key seen, when the store gives them cheaply.
+    A named tuple (immutable like a frozen dataclass, built 3x faster: a first level makes
+    tens of thousands)."""
 
     rows: int
     checksum: int
@@ -98,6 +99,11 @@ class Backend(Protocol):
     def rows(self, ranges: Sequence[KeyRange], limit: int | None = None, *, with_values: bool = True) -> list[Row]:
         """Rows of the ranges, any order. `with_values=False` may leave `values` empty (keys and
         hashes only); the algorithm then fetches the values of the rows that differ."""
+        ...
+
+    def key_hashes(self, ranges: Sequence[KeyRange]) -> list[tuple[Key, int]]:
+        """(key, hash) of every row of the ranges, any order (duplicated keys repeated): what
+        `rows(..., with_values=False)` gives, without a Row per row."""
         ...
 
     def stream(self, rng: KeyRange) -> Iterator[Row]:

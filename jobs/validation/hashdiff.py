@@ -28,7 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from jobs.validation.backend import EMPTY, Backend, Digest, KeyRange, MissingTable
+from jobs.validation.backend import EMPTY, Backend, Digest, KeyRange, MissingTable, Row
 from jobs.validation.both import Prefetch, both
 from jobs.validation.model import MAX_LISTED, CompareResult, Duplicate, Finding
 from jobs.validation.rowdiff import diff_rows, merge_sorted
@@ -37,9 +37,9 @@ from jobs.validation.tables import table_findings
 DEFAULT_TARGET_SEGMENTS = 16_384
 DEFAULT_SPLIT_FACTOR = 16
 DEFAULT_ROW_LEVEL_THRESHOLD = 1_024
-DEFAULT_ROWS_PER_FETCH = 10_000
+DEFAULT_ROWS_PER_FETCH = 32_768
 DEFAULT_MAX_LEVELS = 24
-DEFAULT_FIRST_LEVEL_PARTS = 4
+DEFAULT_FIRST_LEVEL_PARTS = 1
 #: A differing range splits into about rows / row_level_threshold parts, between split_factor and this.
 MAX_SPLIT = 256
 #: Ranges digested per query round below the first level (bounds memory when everything differs).
@@ -206,12 +206,24 @@ class _FullCompare:
             if not batch:
                 return
             # Keys and hashes first; values only of the rows whose hashes differ (few, by design).
-            ra, rb = both(lambda: self.asis.rows(batch, with_values=False),
-                          lambda: self.tobe.rows(batch, with_values=False))
-            self.stats["rows_fetched"] += len(ra) + len(rb)
+            ka, kb = both(lambda: self.asis.key_hashes(batch), lambda: self.tobe.key_hashes(batch))
+            self.stats["rows_fetched"] += len(ka) + len(kb)
             differ: list[Any] = []
-            diff_rows(self.result, ra, rb, self.asis.key_text, use_hash=True, known_duplicates=self.known_duplicates,
-                      deferred=differ)
+            ha, hb = dict(ka), dict(kb)
+            if len(ha) == len(ka) and len(hb) == len(kb):
+                # No key twice (the usual case): compare the hashes by key, no object per row.
+                key_text = self.asis.key_text
+                for key, h in ha.items():
+                    other = hb.get(key)
+                    if other is None:
+                        self.result.add_missing(key_text(key))
+                    elif other != h:
+                        differ.append(key)
+                for key in hb.keys() - ha.keys():
+                    self.result.add_extra(key_text(key))
+            else:  # duplicated keys: the general matcher reports them
+                diff_rows(self.result, [Row(k, h, {}) for k, h in ka], [Row(k, h, {}) for k, h in kb],
+                          self.asis.key_text, use_hash=True, known_duplicates=self.known_duplicates, deferred=differ)
             if differ:
                 fa, fb = both(lambda: self.asis.fetch(differ), lambda: self.tobe.fetch(differ))
                 before = self.result.n_changed

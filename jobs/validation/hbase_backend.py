@@ -197,6 +197,9 @@ class HBaseBackend:
             found = [row for part in ex.map(one, ranges) for row in part]
         return found[:limit] if limit is not None else found
 
+    def key_hashes(self, ranges: Sequence[KeyRange]) -> list[tuple[Key, int]]:
+        return [(r.key, r.hash) for r in self.rows(ranges, with_values=False)]
+
     def stream(self, rng: KeyRange) -> Iterator[Row]:
         """Rows of the range in row-key order (HBase's byte order is Python's bytes order)."""
         clipped = self._clip(rng.lo, rng.hi)

@@ -82,8 +82,7 @@ class WarehouseBackend:
 
     def grid_digests(self, base: int, width: int, segments: int,
                      cells: tuple[int, int] | None = None) -> dict[int, Digest]:
-        return {i: Digest(d.rows, d.checksum, d.first, d.last)
-                for i, d in self.cs.grid_digests(base, width, segments, cells).items()}
+        return {i: Digest(*d) for i, d in self.cs.grid_digests(base, width, segments, cells).items()}
 
     def cut_points(self, target: int) -> list[Key]:
         try:
@@ -93,7 +92,7 @@ class WarehouseBackend:
 
     def digests(self, ranges: Sequence[KeyRange]) -> list[Digest]:
         found = self.cs.range_digests([(r.lo, r.hi) for r in ranges])
-        return [Digest(d.rows, d.checksum, d.first, d.last) for d in found]
+        return [Digest(*d) for d in found]
 
     def quantiles(self, rng: KeyRange, rows: int, parts: int) -> list[Key]:
         return self.cs.quantiles(rng.lo, rng.hi, rows, parts)
@@ -113,6 +112,9 @@ class WarehouseBackend:
         names = self.cs.columns if with_values else []
         return [Row(r.key, r.hash, dict(zip(names, r.values, strict=True)))
                 for r in self.cs.rows([(x.lo, x.hi) for x in ranges], limit, with_values=with_values)]
+
+    def key_hashes(self, ranges: Sequence[KeyRange]) -> list[tuple[Key, int]]:
+        return self.cs.key_hashes([(x.lo, x.hi) for x in ranges])
 
     def duplicates(self, limit: int) -> tuple[int, list[tuple[Key, int]]]:
         return self.cs.duplicate_keys(limit)
