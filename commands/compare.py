@@ -13,6 +13,7 @@ from jobs.validation import alerts, api
 from jobs.validation.store import get_alert
 
 DEFAULT_SAMPLE = 1_000
+MAX_SILENCE_HOURS = 24 * 365
 
 
 def _int(value: str, what: str, minimum: int = 0) -> int:
@@ -82,6 +83,8 @@ def full(inv: Invocation) -> Reply:
 def silence(inv: Invocation) -> Reply:
     alert, parts = _alert_from(inv)
     hours = _int(parts[2], "Hours", 1)
+    if hours > MAX_SILENCE_HOURS:  # a forged value: datetime cannot go that far
+        raise UsageError(f"An alert can be silenced for at most {MAX_SILENCE_HOURS:,} hours (a year).")
     done = alerts.silence(inv.services, alert.fingerprint, alert.generation, hours, inv.who.user_id)
     if done is None:
         text = "That alert is already resolved."

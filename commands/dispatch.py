@@ -108,6 +108,8 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
     try:
         reply = handler(inv)
     except UsageError as e:
+        if inv.action:  # a button or a modal: the verb's command-line usage would only confuse
+            return Reply(Message(str(e), [Section(f":grey_question: {e}")]), data={"error": str(e), "usage": verb.name})
         return usage_reply(str(e), verb.name)
     except Refused as e:
         if getattr(e, "audited", False):  # the verb wrote its own, richer entry
