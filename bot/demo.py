@@ -4,13 +4,14 @@ present) or this terminal, as any of the sandbox's users."""
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 
 from bot import text as text_render
 from bot.console import _message_from_payload
 from bot.serving import start_http
-from sandbox.cli import print_endpoints, wait_for_stop
+from sandbox.cli import print_endpoints
 from sandbox.slack import SlackDriver, SlackStandIn
 from sandbox.stack import SANDBOX_SIGNING_SECRET, USERS, SandboxStack, apply_env
 
@@ -77,32 +78,49 @@ class TerminalClient:
 
 
 def run_demo(config: str | None = None) -> int:
+    # SIGTERM stops the demo as Ctrl-C does, from the first moment: everything unwinds through
+    # the `with` and `finally` below, so no server (PostgreSQL above all) is left running.
+    signal.signal(signal.SIGTERM, _interrupt)
     print("Starting the sandbox and Ferry…", flush=True)
-    with SandboxStack(data_dir="var/sandbox") as stack:
-        apply_env(stack.env)
-        serving = start_http(str(config or stack.config_path), token=stack.env["SLACK_BOT_TOKEN"],
-                             signing_secret=SANDBOX_SIGNING_SECRET, api_url=stack.slack.api_url)
-        try:
-            driver = SlackDriver(serving.url, SANDBOX_SIGNING_SECRET, stack.slack)
-            print_endpoints(stack)
-            print(f"  {'Ferry'.ljust(22)}  {serving.url}/slack/events")
-            page = _mount_channel(stack.slack, driver)
-            if page:
-                print(f"\nOpen the channel in a browser: {page}")
-            print(TOUR, flush=True)
-            if sys.stdin.isatty():
-                client = TerminalClient(stack.slack, driver, USERS[0]["id"])
-                try:
-                    while client.handle(input("> ")):
-                        pass
-                except (EOFError, KeyboardInterrupt):
-                    pass
-            else:
-                wait_for_stop()
-        finally:
-            serving.stop()
+    try:
+        with SandboxStack(data_dir="var/sandbox") as stack:
+            apply_env(stack.env)
+            serving = start_http(str(config or stack.config_path), token=stack.env["SLACK_BOT_TOKEN"],
+                                 signing_secret=SANDBOX_SIGNING_SECRET, api_url=stack.slack.api_url)
+            try:
+                _run(stack, serving)
+            finally:
+                serving.stop()
+    except KeyboardInterrupt:
+        pass
+    except Exception as e:  # a part that would not start: say which and why, no trace
+        print(f"\nThe demo could not start: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
     print("\nFerry and the sandbox stopped.")
     return 0
+
+
+def _run(stack: SandboxStack, serving) -> None:
+    driver = SlackDriver(serving.url, SANDBOX_SIGNING_SECRET, stack.slack)
+    print_endpoints(stack)
+    print(f"  {'Ferry'.ljust(22)}  {serving.url}/slack/events")
+    page = _mount_channel(stack.slack, driver)
+    if page:
+        print(f"\nOpen the channel in a browser: {page}")
+    print(TOUR, flush=True)
+    if not sys.stdin.isatty():
+        threading.Event().wait()  # until Ctrl-C or SIGTERM
+        return
+    client = TerminalClient(stack.slack, driver, USERS[0]["id"])
+    try:
+        while client.handle(input("> ")):
+            pass
+    except EOFError:
+        pass
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
 
 
 def _mount_channel(standin: SlackStandIn, driver: SlackDriver) -> str | None:

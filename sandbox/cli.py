@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import sys
 import threading
 
 from sandbox.stack import SandboxStack
@@ -32,7 +33,12 @@ def print_endpoints(stack: SandboxStack) -> None:
 
 def run_sandbox(estate: str = "fieldnote", data_dir: str | None = None, write_config: str | None = None) -> int:
     print("Starting the sandbox (Slack stand-in, Cloudera Managers, HBase, PostgreSQL, moto)…", flush=True)
-    with SandboxStack(estate=estate, data_dir=data_dir) as stack:
+    try:
+        stack = SandboxStack(estate=estate, data_dir=data_dir).start()
+    except Exception as e:  # a part that would not start: say which and why, no trace
+        print(f"The sandbox could not start: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    try:
         stop = stop_on_signals()
         if write_config:
             shutil.copyfile(stack.config_path, write_config)
@@ -43,5 +49,7 @@ def run_sandbox(estate: str = "fieldnote", data_dir: str | None = None, write_co
             print(f"  export {key}={value}")
         print("Ctrl-C stops everything.", flush=True)
         stop.wait()
+    finally:
+        stack.stop()
     print("Sandbox stopped.")
     return 0

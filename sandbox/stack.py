@@ -8,6 +8,7 @@ deliberate drift, plus the app.yaml that points Ferry at them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -61,6 +62,7 @@ class SandboxStack:
         self._temp = self.data_dir is None
         self.root = Path(self.data_dir or tempfile.mkdtemp(prefix="ferry-sandbox-")).resolve()
         self.started: list[Any] = []
+        self._extra_dirs: list[Path] = []
         self.startup_s: float | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -75,7 +77,7 @@ class SandboxStack:
             self.cm_tobe = self._keep(CMSimulator(TWINS.get(self.estate, self.estate), password=CM_PASSWORD).start())
             self.hbase_asis = self._keep(HBaseThriftServer(data_path=self.root / "hbase-asis.data").start())
             self.hbase_tobe = self._keep(HBaseThriftServer(data_path=self.root / "hbase-tobe.data").start())
-            self.warehouse = self._keep(Warehouse(data_dir=self.root / "warehouse").start())
+            self.warehouse = self._keep(Warehouse(data_dir=self.warehouse_dir()).start())
             # About 30 s for the seeded landing files: long enough to watch the progress card move.
             self.aws = self._keep(AwsSandbox(spec=self.aws_spec, datasync_bytes_per_second=64 * 1024).start())
             self.aws_seed = self.aws.seed()
@@ -87,6 +89,22 @@ class SandboxStack:
         self.startup_s = time.monotonic() - t0
         return self
 
+    def warehouse_dir(self) -> Path:
+        """Where PostgreSQL keeps its data: beside the rest, unless that folder is one an
+        unprivileged user cannot enter (PostgreSQL refuses to run as root, so as root it runs as
+        `nobody`; a checkout under /root is 0700). Then a folder of its own under /var/tmp, named
+        after this data dir so a restarted sandbox finds its tables again."""
+        wanted = self.root / "warehouse"
+        if os.geteuid() != 0 or _enterable_by_others(self.root):
+            return wanted
+        digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:12]
+        fallback = Path(tempfile.gettempdir() if self._temp else "/var/tmp") / f"ferry-warehouse-{digest}"
+        fallback.mkdir(parents=True, exist_ok=True)
+        fallback.chmod(0o755)
+        if self._temp:
+            self._extra_dirs.append(fallback)
+        return fallback / "warehouse"
+
     def stop(self) -> None:
         for part in reversed(self.started):
             try:
@@ -96,6 +114,8 @@ class SandboxStack:
         self.started.clear()
         if self._temp:
             shutil.rmtree(self.root, ignore_errors=True)
+            for extra in self._extra_dirs:
+                shutil.rmtree(extra, ignore_errors=True)
 
     def __enter__(self) -> SandboxStack:
         return self.start()
@@ -171,6 +191,11 @@ class SandboxStack:
             "AWS (moto)": f"{self.aws.endpoint_url} account {self.aws.account_id}",
             "Ferry config": str(self.config_path),
         }
+
+
+def _enterable_by_others(path: Path) -> bool:
+    """Whether a user with no special rights may traverse every folder down to `path`."""
+    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents] if p.exists())
 
 
 def apply_env(env: dict[str, str]) -> None:
