@@ -46,7 +46,7 @@ def runs_part(services: Services) -> StatusPart | None:
     ordered = sorted(latest.values(), key=lambda r: (not r.active, r.kind, r.subject))
     lines = [f"{STATE_ICONS.get(r.state, '•')} *{r.kind}* `{r.subject}` — {r.state}"
              + (f" ({r.detail['summary']})" if r.detail.get("summary") else "")
-             + (f" — {r.error}" if r.error else "") for r in ordered[:30]]
+             + (f" — {r.error}" if r.error and r.error != r.detail.get("summary") else "") for r in ordered[:30]]
     data = [{"id": r.id, "kind": r.kind, "subject": r.subject, "state": r.state, "error": r.error}
             for r in ordered]
     return StatusPart("Recent runs", lines, {"runs": data})

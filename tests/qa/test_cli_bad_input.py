@@ -55,3 +55,8 @@ tables:
     assert result["result"]["state"] == "failed", result
     assert out.returncode == 1 and result["ok"] is False
     assert "Traceback" not in out.stdout + out.stderr
+
+    status = run_cli("status", "--config", str(config))
+    assert status.returncode == 0
+    line = next(x for x in status.stdout.splitlines() if "orders:count" in x)
+    assert line.count("unreachable") == 1, line  # the reason once, not as summary and again as error

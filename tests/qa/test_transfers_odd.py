@@ -86,3 +86,17 @@ def test_an_old_confirmation_card_does_not_start_a_second_run(ferry):
     assert "already used" in late and "/migrate start hbase-orders" in late
     store = ferry.runtime.store
     assert len(runs.recent(store, kind="transfer", subject="hbase-orders")) == 1
+
+
+def test_stopping_ferry_stops_its_copy_threads(ferry):
+    card = ask(ferry, "start hbase-orders")
+    value = next(el["value"] for b in card["blocks"] for el in b.get("elements", [])
+                 if el.get("action_id") == "ferry:start:confirm")
+    press(ferry, "ferry:start:confirm", value)
+    run = ferry.standin.wait_for(lambda s: runs.latest(ferry.runtime.store, "transfer", "hbase-orders"))
+    ferry.standin.wait_for(lambda s: any(run.id in t.name for t in threading.enumerate()), timeout=15)
+    stop_ferry(ferry)
+    deadline = time.monotonic() + 10
+    while any(run.id in t.name for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [t.name for t in threading.enumerate() if run.id in t.name], "copy threads outlived Ferry"
