@@ -3,6 +3,7 @@ its number. Goes through the same dispatcher, state, outbox and poster as Slack.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from typing import TextIO
@@ -61,7 +62,8 @@ class Console:
         if not line:
             return
         if line.isdigit():
-            index = int(line) - 1
+            # ASCII digits of sensible length only: '²' passes isdigit() and int() refuses it.
+            index = int(line) - 1 if re.fullmatch(r"[0-9]{1,6}", line) else -1
             if not 0 <= index < len(self.buttons):
                 print(f"No button {line}.", file=self.out)
                 return

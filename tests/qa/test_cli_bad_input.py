@@ -60,3 +60,15 @@ tables:
     assert status.returncode == 0
     line = next(x for x in status.stdout.splitlines() if "orders:count" in x)
     assert line.count("unreachable") == 1, line  # the reason once, not as summary and again as error
+
+
+def test_the_console_survives_odd_button_numbers(ferry_config):
+    import io
+
+    from bot.console import Console
+
+    out = io.StringIO()
+    Console(str(ferry_config), out=out).loop(lines=["²", "9" * 5000, "0", "-1", "/migrate", "/migrate audit ²", "quit"])
+    text = out.getvalue()
+    assert text.count("No button") == 3 and "Traceback" not in text
+    assert "/migrate status" in text and "is not a number of entries" in text
