@@ -106,3 +106,34 @@ def test_a_flag_without_its_value_says_so(tmp_path, slack_standin, text, expecte
         assert expected in shown and "Usage: `/migrate compare" in shown
     finally:
         stop_ferry(ferry)
+
+
+def test_a_click_that_failed_outside_may_be_pressed_again(ferry):
+    from commands import registry
+    from commands.context import Reply
+    from commands.errors import OutsideFailure
+    from commands.message import Message, Section
+
+    calls = []
+
+    def go(inv):
+        calls.append(inv.value)
+        if len(calls) == 1:
+            raise OutsideFailure("Cloudera Manager at http://cm:7180 cannot be reached; try again when it is back.")
+        return Reply(Message("done", [Section("done")]))
+
+    registry.verbs()["flaky"] = registry.Verb("flaky", "flaky", "fails once", go,
+                                             actions={"go": registry.Action(go, registry.Permission.OPERATE)})
+    try:
+        before = len(ferry.standin.responses)
+        ferry.click("ferry:flaky:go", "run-1")
+        first = ferry.standin.wait_for(lambda s: s.responses[before] if len(s.responses) > before else None)
+        assert "cannot be reached" in assert_clear(first)
+        ferry.click("ferry:flaky:go", "run-1")  # the system is back: the same button acts this time
+        second = ferry.standin.wait_for(lambda s: s.responses[before + 1] if len(s.responses) > before + 1 else None)
+        assert "done" in assert_clear(second) and calls == ["run-1", "run-1"]
+        ferry.click("ferry:flaky:go", "run-1")  # and now it is done: a third press acts no more
+        third = ferry.standin.wait_for(lambda s: s.responses[before + 2] if len(s.responses) > before + 2 else None)
+        assert "already handled" in third["text"] and len(calls) == 2
+    finally:
+        registry.verbs().pop("flaky")
