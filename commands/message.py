@@ -121,3 +121,9 @@ def progress_bar(fraction: float, width: int = 20) -> str:
     fraction = max(0.0, min(1.0, fraction))
     filled = int(round(fraction * width))
     return "▓" * filled + "░" * (width - filled) + f" {fraction * 100:.0f}%"
+
+
+def escape(text: str) -> str:
+    """Text a person typed, made safe to show in mrkdwn: `<!channel>` must not ping the channel
+    from Ferry's card, nor `<https://…|Approve>` become a disguised link (Slack: escape & < >)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

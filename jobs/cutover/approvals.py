@@ -21,6 +21,7 @@ from datetime import datetime
 
 from commands.context import Services
 from commands.errors import Refused, UsageError
+from commands.message import escape
 from commands.permissions import members_of
 from config.cutover import Runbook, Step
 from jobs.cutover import texts
@@ -122,14 +123,14 @@ def view(services: Services) -> RunbookView:
             sv.note = f"the action failed: {record.error}" if record.error else "the action failed"
         elif request and request.state == cutover.REJECTED:
             sv.state = "rejected"
-            sv.note = f"rejected by <@{request.closed_by}>: {request.reason}"
+            sv.note = f"rejected by <@{request.closed_by}>: {escape(request.reason or '')}"
         elif not sv.plan.ok:
             sv.state = "blocked"
             sv.note = "; ".join(g.text for g in sv.plan.blocking)
         else:
             sv.state = "ready"
         if sv.state in ("ready", "blocked") and sv.current and request and request.state == cutover.VOID:
-            sv.void_note = texts.VOIDED.format(seq=request.seq, reason=request.reason)
+            sv.void_note = texts.VOIDED.format(seq=request.seq, reason=escape(request.reason or ""))
         out.append(sv)
     return RunbookView(out, services.config.version)
 
@@ -312,9 +313,10 @@ def _refuse(services: Services, who: Who, action: str, target: str, plan_hash: s
 
 def _closed(req: cutover.Request) -> str:
     if req.state == cutover.VOID:
-        return texts.REQUEST_VOID.format(seq=req.seq, step=req.step_id, reason=req.reason)
+        return texts.REQUEST_VOID.format(seq=req.seq, step=req.step_id, reason=escape(req.reason or ""))
     if req.state == cutover.REJECTED:
-        return texts.REQUEST_REJECTED.format(seq=req.seq, step=req.step_id, user=req.closed_by, reason=req.reason)
+        return texts.REQUEST_REJECTED.format(seq=req.seq, step=req.step_id, user=req.closed_by,
+                                              reason=escape(req.reason or ""))
     return texts.REQUEST_APPROVED.format(seq=req.seq, step=req.step_id)
 
 

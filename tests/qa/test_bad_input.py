@@ -137,3 +137,18 @@ def test_a_click_that_failed_outside_may_be_pressed_again(ferry):
         assert "already handled" in third["text"] and len(calls) == 2
     finally:
         registry.verbs().pop("flaky")
+
+
+def test_a_rejection_reason_cannot_ping_the_channel_or_forge_a_link(cut):
+    cut.command("cutover")
+    cut.press("request", cut.button("Request approval"), ALICE)
+    view = open_reject(cut)
+    reason = "Backups <!channel> not <https://evil.test|verified> & <@U0BOB0001> knows"
+    cut.ferry.driver.submit_view(view["callback_id"], view["private_metadata"], reason, user=CAROL)
+    cut.wait_state("freeze-writes", "rejected")
+    card = cut.card(lambda t: "Backups" in t)
+    shown = str(card.blocks)
+    assert "<!channel>" not in shown and "<https://evil.test|verified>" not in shown
+    assert "&lt;!channel&gt;" in shown and "&amp;" in shown
+    status = assert_clear(ask(cut.ferry, "status"))
+    assert "<!channel>" not in status
