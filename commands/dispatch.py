@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 import secrets
 import shlex
 
@@ -25,10 +26,14 @@ MAX_PROBLEM = 1_500  # characters of a usage error's first line
 def run_command(services: Services, who: Who, text: str, *, request_key: str | None = None) -> Reply | None:
     """Handle `/migrate <text>`. Returns None when `request_key` was already handled (a retry)."""
     try:
-        words = shlex.split(text or "")
+        words = split_command(text)
     except ValueError as e:
         return usage_reply(f"Could not read the command: {e}.", "help")
     name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+    if name in HELP_FLAGS:  # `/migrate --help`
+        name, args = "help", args[:1]
+    elif any(a in HELP_FLAGS for a in args) and name in verbs():  # `/migrate start --help`
+        name, args = "help", [name]
     registry = verbs()
     verb = registry.get(name)
     # A repeated delivery acts once. Inline read-only answers (help, status) change nothing, so
@@ -52,9 +57,36 @@ def run_command(services: Services, who: Who, text: str, *, request_key: str | N
 
 def answers_inline(text: str) -> bool:
     """Whether `/migrate <text>` can be answered inside Slack's ack (see Verb.inline)."""
-    words = (text or "").split()
-    verb = verbs().get(words[0].lower() if words else "help")
+    words = _tidy(text).split()
+    name = words[0].lower() if words else "help"
+    if name in HELP_FLAGS or any(w in HELP_FLAGS for w in words[1:]):
+        name = "help"
+    verb = verbs().get(name)
     return verb is None or verb.inline
+
+
+HELP_FLAGS = ("--help", "-h")
+# What people's keyboards and clipboards put in a command: typographic quotes (macOS, phones),
+# non-breaking and other Unicode spaces (pasted from a document), stray control characters.
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _tidy(text: str | None) -> str:
+    return _SPACES.sub(" ", _CONTROL.sub("", (text or "").translate(_QUOTES))).strip()
+
+
+def split_command(text: str | None) -> list[str]:
+    """The words of a command line, as a shell would split them (quotes group), after tidying
+    what keyboards add; `--flag=value` becomes `--flag value`. ValueError for an open quote."""
+    words: list[str] = []
+    for word in shlex.split(_tidy(text)):
+        if word.startswith("--") and "=" in word:
+            words.extend(word.split("=", 1))
+        else:
+            words.append(word)
+    return words
 
 
 def run_action(services: Services, who: Who, action_id: str, value: str, *, request_key: str | None = None,

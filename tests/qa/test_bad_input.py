@@ -152,3 +152,35 @@ def test_a_rejection_reason_cannot_ping_the_channel_or_forge_a_link(cut):
     assert "&lt;!channel&gt;" in shown and "&amp;" in shown
     status = assert_clear(ask(cut.ferry, "status"))
     assert "<!channel>" not in status
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("\u00a0audit\u00a05", "Audit trail"),  # a non-breaking space, as pasted from a document
+    ("audit \u201c5\u201d", "Audit trail"),  # typographic quotes, as macOS types them
+    ("audit 5\x00", "Audit trail"),
+    ("start --help", "/migrate start <transfer>"),
+    ("count -h", "/migrate count <table|all>"),
+    ("--help", "/migrate verbs"),
+])
+def test_typing_habits_are_understood(ferry, text, expected):
+    shown = assert_clear(ask(ferry, text))
+    assert expected.lower() in shown.lower() and "is not a" not in shown
+
+
+def test_a_flag_with_equals_is_read(tmp_path, slack_standin):
+    config = write(tmp_path, """
+    tables:
+      - id: events
+        as-is: {warehouse: public.events}
+        to-be: {warehouse: public.events}
+        key: [event_id]
+    """)
+    config.write_text(config.read_text().replace(
+        "as-is: {}", "as-is: {warehouse: {dsn: 'postgresql://ferry@127.0.0.1:9/asis'}}").replace(
+        "to-be: {}", "to-be: {warehouse: {dsn: 'postgresql://ferry@127.0.0.1:9/tobe'}}"))
+    ferry = start_ferry(config, slack_standin)
+    try:
+        shown = assert_clear(ask(ferry, "compare events --sample=0"))
+        assert "at least 1" in shown
+    finally:
+        stop_ferry(ferry)
