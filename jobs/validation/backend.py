@@ -33,6 +33,10 @@ class Digest(NamedTuple):
     first: Any = None
     last: Any = None
     cuts: tuple = ()  # keys seen at even intervals while digesting (a store that streams rows): split points for free
+    #: (start key, rows, checksum) of the range's content-defined chunks, in key order (a store
+    #: that streams rows): a chunk starts at each key whose hash has its low bits zero, so both
+    #: sides cut at the same keys without agreeing first; the first chunk's start is None.
+    chunks: tuple = ()
 
     def same(self, other: Digest) -> bool:
         return self.rows == other.rows and self.checksum == other.checksum

@@ -21,6 +21,7 @@ ranges per round (MAX_RANGES_PER_LEVEL, depth first) and ROWS_PER_FETCH, whateve
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -83,6 +84,37 @@ def _ranges_from_cuts(lo: Any, hi: Any, cuts: list[Any]) -> list[KeyRange]:
         bounds.append(c)
     bounds.append(hi)
     return [KeyRange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+
+
+def narrow(rng: KeyRange, da: Digest, db: Digest) -> list[KeyRange]:
+    """The parts of a differing range that differ, from both sides' content-defined chunks
+    (`Digest.chunks`): the chunks are summed between the chunk starts both sides have (the
+    same keys cut on both, unless a side lacks the key or merged chunks), and only the
+    differing stretches are kept (adjacent ones joined). Without chunks: the whole range."""
+    if not da.chunks or not db.chunks:
+        return [rng]
+    common = sorted({c[0] for c in da.chunks if c[0] is not None} & {c[0] for c in db.chunks if c[0] is not None})
+
+    def sums(chunks: tuple) -> list[tuple[int, int]]:
+        out = [[0, 0] for _ in range(len(common) + 1)]
+        for start, rows, checksum in chunks:
+            i = 0 if start is None else bisect.bisect_right(common, start)
+            out[i][0] += rows
+            out[i][1] += checksum
+        return [(r, c) for r, c in out]
+
+    sa, sb = sums(da.chunks), sums(db.chunks)
+    parts: list[KeyRange] = []
+    for i, (x, y) in enumerate(zip(sa, sb, strict=True)):
+        if x == y:
+            continue
+        lo = rng.lo if i == 0 else common[i - 1]
+        hi = rng.hi if i == len(common) else common[i]
+        if parts and parts[-1].hi == lo:
+            parts[-1] = KeyRange(parts[-1].lo, hi)
+        else:
+            parts.append(KeyRange(lo, hi))
+    return parts or [rng]
 
 
 class _FullCompare:
@@ -329,7 +361,7 @@ class _FullCompare:
             elif y.rows == 0:
                 self.one_sided(rng, self.asis, x.rows, missing=True)
             elif self.streams:
-                to_stream.append(rng)
+                to_stream.extend(narrow(rng, x, y))
             elif max(x.rows, y.rows) <= self.t.row_level_threshold or level >= self.t.max_levels:
                 to_rows.append((rng, max(x.rows, y.rows)))
             else:

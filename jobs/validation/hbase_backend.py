@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import heapq
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -23,6 +24,24 @@ from jobs.validation.model import key_text
 SCAN_BATCH = 5_000
 #: Split keys remembered per range while digesting (between MAX_CUTS and twice as many).
 MAX_CUTS = 256
+#: A key starts a chunk when crc32(key) & mask == 0: chunks of about CHUNK_ROWS rows, cut at the
+#: same keys on both sides. A differing range is then merged only where its chunks differ.
+CHUNK_ROWS = 64
+#: Chunks kept per range: past it, the mask grows a bit and chunks merge (memory stays bounded;
+#: sides that coarsened differently still align on the keys both cut at).
+MAX_CHUNKS = 1_024
+
+
+def _coarsen(chunks: list[list], mask: int) -> list[list]:
+    """Merge chunks whose start no longer passes `mask` into the chunk before them."""
+    out: list[list] = []
+    for chunk in chunks:
+        if out and (chunk[0] is None or zlib.crc32(chunk[0]) & mask != 0):
+            out[-1][1] += chunk[1]
+            out[-1][2] += chunk[2]
+        else:
+            out.append(chunk)
+    return out
 
 
 def _max_key(a: bytes | None, b: bytes | None) -> bytes | None:
@@ -137,13 +156,24 @@ class HBaseBackend:
             # for a later level without another key scan, at most 2 * MAX_CUTS keys per range.
             cut_keys: list[list[bytes]] = [[] for _ in group]
             steps = [1] * len(group)
+            chunks: list[list[list]] = [[[None, 0, 0]] for _ in group]
+            masks = [CHUNK_ROWS - 1] * len(group)
             try:
                 for batch in self.conn.scan_batches(self.table, clipped[0], clipped[1], columns=self.columns,
                                                     batch_size=SCAN_BATCH):
                     for key, cells in batch:
                         j = bisect.bisect_right(cuts, key)
+                        h = row_hash(key, cells)
                         rows[j] += 1
-                        sums[j] += row_hash(key, cells)
+                        sums[j] += h
+                        mine = chunks[j]
+                        if zlib.crc32(key) & masks[j] == 0:
+                            mine.append([key, 0, 0])
+                            if len(mine) > MAX_CHUNKS:
+                                masks[j] = masks[j] << 1 | 1
+                                mine = chunks[j] = _coarsen(mine, masks[j])
+                        mine[-1][1] += 1
+                        mine[-1][2] += h
                         if firsts[j] is None:
                             firsts[j] = key
                         lasts[j] = key
@@ -154,7 +184,8 @@ class HBaseBackend:
                                 steps[j] *= 2
             except TableNotFound:
                 raise self._missing() from None
-            return [(i, Digest(rows[j], sums[j], firsts[j], lasts[j], tuple(cut_keys[j][1:])))
+            return [(i, Digest(rows[j], sums[j], firsts[j], lasts[j], tuple(cut_keys[j][1:]),
+                               tuple(tuple(c) for c in chunks[j])))
                     for j, i in enumerate(group)]
 
         out: list[Digest] = [Digest(0, 0)] * len(ranges)
