@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commands.context import Invocation, Reply
 from commands.errors import UsageError
-from commands.message import Context, Message, Section
+from commands.message import Context, Message, Section, did_you_mean, shown
 from commands.registry import Verb
 from jobs.validation.api import run_check
 from state import runs
@@ -18,7 +18,7 @@ def table_arg(inv: Invocation, name: str) -> str:
     known = known_tables(inv)
     if name not in known:
         listed = ", ".join(f"`{t}`" for t in known) or "none: add them under `tables:` in app.yaml"
-        raise UsageError(f"`{name}` is not a table in app.yaml. Tables: {listed}.")
+        raise UsageError(f"`{shown(name)}` is not a table in app.yaml. Tables: {listed}." + did_you_mean(name, known))
     return name
 
 
@@ -37,7 +37,8 @@ def handle(inv: Invocation) -> Reply:
     if len(inv.args) != 1:
         raise UsageError("`count` takes one table id, or `all`.")
     name = inv.args[0]
-    tables = known_tables(inv) if name == "all" else [table_arg(inv, name)]
+    everything = name.lower() == "all" and "all" not in known_tables(inv)
+    tables = known_tables(inv) if everything else [table_arg(inv, name)]
     if not tables:
         raise UsageError("No tables are configured: add them under `tables:` in app.yaml.")
     run = run_check(inv.services, tables, "count", inv.who)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -127,3 +128,16 @@ def escape(text: str) -> str:
     """Text a person typed, made safe to show in mrkdwn: `<!channel>` must not ping the channel
     from Ferry's card, nor `<https://…|Approve>` become a disguised link (Slack: escape & < >)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def did_you_mean(word: str, known: list[str]) -> str:
+    """A sentence suggesting the known id closest to `word` (wrong case, a typo), or an empty
+    string: for replies that name an unknown id."""
+    lowered = {k.lower(): k for k in known}
+    match = lowered.get(word.lower()) or next(iter(difflib.get_close_matches(word, known, n=1, cutoff=0.75)), None)
+    return f" Did you mean `{match}`?" if match else ""
+
+
+def shown(word: str, limit: int = 60) -> str:
+    """What someone typed, quoted back at most `limit` characters long."""
+    return word if len(word) <= limit else word[: limit - 1] + "…"

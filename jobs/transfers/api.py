@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from commands.context import Services
+from commands.message import did_you_mean, shown
 from config.transfers import Transfer
 from config.units import human_rate
 from jobs.transfers import card, watcher
@@ -41,7 +42,8 @@ class UnknownTransfer(LookupError):
         self.transfer_id = transfer_id
         self.known = known
         listed = ", ".join(f"`{k}`" for k in known) or "none are configured"
-        super().__init__(f"`{transfer_id}` is not a transfer in app.yaml (transfers: {listed}).")
+        super().__init__(f"`{shown(transfer_id)}` is not a transfer in app.yaml (transfers: {listed})."
+                         + did_you_mean(transfer_id, known))
 
 
 class NotActive(RuntimeError):

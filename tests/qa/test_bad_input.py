@@ -184,3 +184,22 @@ def test_a_flag_with_equals_is_read(tmp_path, slack_standin):
         assert "at least 1" in shown
     finally:
         stop_ferry(ferry)
+
+
+def test_count_all_in_capitals_and_a_near_miss_of_a_table(tmp_path, slack_standin):
+    config = write(tmp_path, """
+    tables:
+      - id: events
+        as-is: {warehouse: public.events}
+        to-be: {warehouse: public.events}
+        key: [event_id]
+    """)
+    config.write_text(config.read_text().replace(
+        "as-is: {}", "as-is: {warehouse: {dsn: 'postgresql://ferry@127.0.0.1:9/asis'}}").replace(
+        "to-be: {}", "to-be: {warehouse: {dsn: 'postgresql://ferry@127.0.0.1:9/tobe'}}"))
+    ferry = start_ferry(config, slack_standin)
+    try:
+        assert "Did you mean `events`?" in assert_clear(ask(ferry, "compare Events"))
+        assert "Counting ALL" in assert_clear(ask(ferry, "count ALL"))  # the warehouse is down: the card says so
+    finally:
+        stop_ferry(ferry)

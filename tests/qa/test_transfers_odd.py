@@ -100,3 +100,9 @@ def test_stopping_ferry_stops_its_copy_threads(ferry):
     while any(run.id in t.name for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [t.name for t in threading.enumerate() if run.id in t.name], "copy threads outlived Ferry"
+
+
+@pytest.mark.parametrize("text, suggestion", [("start HBASE-ORDERS", "hbase-orders"), ("pause hbase-order", "hbase-orders")])
+def test_a_near_miss_of_a_transfer_id_gets_a_suggestion(ferry, text, suggestion):
+    shown = assert_clear(ask(ferry, text))
+    assert f"Did you mean `{suggestion}`?" in shown and "Usage:" in shown
