@@ -7,7 +7,7 @@ from typing import Any
 
 from commands.context import Invocation, Reply
 from commands.errors import OutsideFailure, Refused, UsageError
-from commands.message import Context, Message, Section
+from commands.message import Context, Message, Section, shown
 from jobs.transfers import api
 from state.runs import Run
 
@@ -22,6 +22,10 @@ def transfer_arg(inv: Invocation, verb: str, extra: int = 0) -> str:
                 raise Refused(f"That card is for run `{parts[1]}`, which is over. `/migrate status` shows "
                               f"where `{parts[0]}` stands.")
         return parts[0]
+    if len(inv.args) > 1 + extra:
+        too_many = " ".join(inv.args[1 + extra:])
+        raise UsageError(f"`{verb}` takes {'one transfer' if not extra else 'a transfer and a rate'}; "
+                         f"`{shown(too_many)}` is more than it understands.")
     if len(inv.args) != 1 + extra:
         known = ", ".join(f"`{t}`" for t in inv.config.transfers.ids) or "none configured"
         raise UsageError(f"`{verb}` needs {'a transfer' if not extra else 'a transfer and a rate'} "

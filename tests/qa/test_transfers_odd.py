@@ -106,3 +106,8 @@ def test_stopping_ferry_stops_its_copy_threads(ferry):
 def test_a_near_miss_of_a_transfer_id_gets_a_suggestion(ferry, text, suggestion):
     shown = assert_clear(ask(ferry, text))
     assert f"Did you mean `{suggestion}`?" in shown and "Usage:" in shown
+
+
+def test_extra_words_are_named(ferry):
+    shown = assert_clear(ask(ferry, "start hbase-orders now please"))
+    assert "`now please` is more than it understands" in shown and "Usage: `/migrate start" in shown
