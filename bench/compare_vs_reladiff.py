@@ -9,8 +9,10 @@ extra, 100 changed. Then, one after the other:
   ferry     jobs.validation.hashdiff.full_compare, in a child process (its peak RSS is measured)
   reladiff  reladiff.diff_tables (hashdiff, threaded), in a child process
 
-Checks: Ferry reports exactly reladiff's differences; Ferry's time ≤ 0.5 × reladiff's;
-Ferry / floor ≤ 1.5 (target); Ferry's peak memory < 200 MB. Exit status 1 if one fails.
+Checks: Ferry reports exactly reladiff's differences (in every run); Ferry's time ≤ 0.5 ×
+reladiff's; Ferry / floor ≤ 1.5 (target); Ferry's peak memory < 200 MB. Exit status 1 if one
+fails. Each run's figures are printed; with --repeat > 1 also min/median of each and the
+per-run Ferry / floor (the machine is shared: one run proves little).
 
     .venv/bin/python bench/compare_vs_reladiff.py [--rows 1000000] [--repeat 1]
 """
