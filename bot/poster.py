@@ -20,6 +20,7 @@ from state import Store, outbox
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+MAX_REPORT_PARTS = 20  # thread messages of one report (about 60,000 characters)
 
 
 class Sink(Protocol):
@@ -155,10 +156,24 @@ class Poster:
         return True
 
     def _post_attachment(self, channel: str, thread_ts: str, text: str) -> None:
-        for chunk in block_kit.attachment_chunks(text)[:20]:
-            self._pace(channel)
-            self.sink.post(channel, {"text": "report", "blocks": [
-                {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}]}, thread_ts=thread_ts)
+        """The report in the card's thread, in at most MAX_REPORT_PARTS parts. The card is already
+        posted: a failure here must not fail the row (a retry would post the card twice), so it is
+        logged, and what could not be posted is said in the thread when Slack lets us."""
+        chunks = block_kit.attachment_chunks(text)
+        shown = chunks[:MAX_REPORT_PARTS]
+        try:
+            for chunk in shown:
+                self._pace(channel)
+                self.sink.post(channel, {"text": "report", "blocks": [
+                    {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}]}, thread_ts=thread_ts)
+            if len(chunks) > len(shown):
+                note = (f"… {len(chunks) - len(shown)} more parts of this report were not posted (a thread shows "
+                        f"at most {MAX_REPORT_PARTS}); the complete result is kept with its run in Ferry's state.")
+                self._pace(channel)
+                self.sink.post(channel, {"text": note, "blocks": [
+                    {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}]}, thread_ts=thread_ts)
+        except Exception as e:
+            log.warning("report in thread %s cut short: %s", thread_ts, f"{type(e).__name__}: {e}"[:300])
 
     def _parent_lost(self, card_key: str) -> bool:
         """A thread reply whose card will never be posted (failed) goes to the channel instead."""
