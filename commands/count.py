@@ -42,7 +42,7 @@ def handle(inv: Invocation) -> Reply:
     if not tables:
         raise UsageError("No tables are configured: add them under `tables:` in app.yaml.")
     run = run_check(inv.services, tables, "count", inv.who)
-    return queued_reply(inv, run.id, f"Counting {name}")
+    return queued_reply(inv, run.id, f"Counting {'all' if everything else name}")
 
 
 VERB = Verb(

@@ -200,6 +200,6 @@ def test_count_all_in_capitals_and_a_near_miss_of_a_table(tmp_path, slack_standi
     ferry = start_ferry(config, slack_standin)
     try:
         assert "Did you mean `events`?" in assert_clear(ask(ferry, "compare Events"))
-        assert "Counting ALL" in assert_clear(ask(ferry, "count ALL"))  # the warehouse is down: the card says so
+        assert "Counting all" in assert_clear(ask(ferry, "count ALL"))  # the warehouse is down: the card says so
     finally:
         stop_ferry(ferry)
