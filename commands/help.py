@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commands.context import Invocation, Reply
 from commands.errors import UsageError
-from commands.message import Context, Divider, Header, Message, Section
+from commands.message import Context, Divider, Header, Message, Section, did_you_mean, shown
 from commands.registry import Permission, Verb, verbs
 
 WHO = {Permission.READ: "anyone", Permission.OPERATE: "operators", Permission.APPROVE: "approvers"}
@@ -17,7 +17,7 @@ def handle(inv: Invocation) -> Reply:
     if inv.args:
         verb = registry.get(inv.args[0].lower())
         if verb is None:
-            raise UsageError(f"`{inv.args[0]}` is not a verb.")
+            raise UsageError(f"`{shown(inv.args[0])}` is not a verb." + did_you_mean(inv.args[0], list(registry)))
         return Reply(_one(verb), data={"verbs": [_data(verb)]})
     lines = [f"`/migrate {v.usage}`  {v.summary}" for v in registry.values()]
     message = Message(

@@ -203,3 +203,8 @@ def test_count_all_in_capitals_and_a_near_miss_of_a_table(tmp_path, slack_standi
         assert "Counting all" in assert_clear(ask(ferry, "count ALL"))  # the warehouse is down: the card says so
     finally:
         stop_ferry(ferry)
+
+
+def test_help_for_a_misspelt_verb_suggests_it(ferry):
+    shown = assert_clear(ask(ferry, "help thrtotle"))
+    assert "Did you mean `throttle`?" in shown
