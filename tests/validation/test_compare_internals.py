@@ -336,7 +336,6 @@ def test_narrow_keeps_only_the_differing_chunks_of_a_region(drifted_orders):
         assert ORDERS // 2 // 64 // 3 < len(d.chunks) <= hbase_backend.MAX_CHUNKS + 1
     wanted = differing_keys(seeded, extra)
     covered = narrowed(a, b, ranges, da, db, wanted, merge=True)
-    print("narrowed fine", covered)
     # 10 differing rows in 10,000: a few chunks of ~64 rows each, not the 5,000-row regions.
     assert 0 < sum(covered) <= 10 * 64 * 4 and max(covered) < ORDERS // 2 // 5, covered
     # The full compare streams those parts only, and finds exactly the drift.
@@ -344,6 +343,20 @@ def test_narrow_keeps_only_the_differing_chunks_of_a_region(drifted_orders):
     assert sorted(result.missing) == sorted(k.decode() for k in seeded.report.missing_keys)
     assert sorted(result.extra) == sorted(k.decode() for k in extra)
     assert changed_keys(result) == {c.row.decode(): [c.column.decode()] for c in seeded.report.changed_cells}
+
+
+def test_chunks_of_ranges_digested_in_one_scan_are_each_their_own(drifted_orders):
+    """digests() scans contiguous ranges together: each range still gets its own chunks, starting
+    inside it, and narrow() of each finds the differing keys of that range only."""
+    seeded, extra, a, b = drifted_orders
+    cuts = ORDER_KEYS[250::250]  # 40 ranges of 250 rows: more than 2 x the pool, grouped per scan
+    ranges = [KeyRange(lo, hi) for lo, hi in zip([None, *cuts], [*cuts, None], strict=True)]
+    assert len(ranges) > 2 * a.conn.pool_size
+    da, db = a.digests(ranges), b.digests(ranges)
+    for rng, d in zip(ranges, da, strict=True):
+        check_chunks(d)
+        assert d.rows == 250 and all(inside(c[0], [rng]) for c in d.chunks[1:])
+    narrowed(a, b, ranges, da, db, differing_keys(seeded, extra), merge=True)
 
 
 def test_narrow_without_chunks_is_the_whole_range(drifted_orders):
@@ -374,7 +387,6 @@ def test_narrow_with_capped_chunks_still_holds_every_differing_key(drifted_order
     both_capped = narrowed(a, b, ranges, capped_a, capped_b, wanted)
     one_capped = narrowed(a, b, ranges, capped_a, fine_b, wanted)
     other_capped = narrowed(a, b, ranges, fine_a, capped_b, wanted)
-    print("capped", fine, both_capped, one_capped, other_capped, [len(d.chunks) for d in capped_a + capped_b])
     assert sum(fine) <= sum(both_capped) <= ORDERS and sum(one_capped) <= ORDERS and sum(other_capped) <= ORDERS
     # Capped to a single chunk per range, the parts are the whole range.
     monkeypatch.setattr(hbase_backend, "CHUNK_ROWS", 2**32)  # a 32-bit mask: no key of these starts a chunk
@@ -391,6 +403,37 @@ def test_first_level_parts_default_and_bounds():
     assert Tuning().first_level_parts == 1
     with pytest.raises(ValueError):
         Tuning(first_level_parts=0)
+
+
+def test_more_first_level_parts_than_ranges(warehouse, warehouse_schema):
+    s = warehouse_schema
+    ddl = f"CREATE TABLE {s}.tiny (id INTEGER PRIMARY KEY, v INTEGER);"
+    sql_both(warehouse, ddl + f"INSERT INTO {s}.tiny VALUES (1, 1), (2, 2)",
+             ddl + f"INSERT INTO {s}.tiny VALUES (2, 3), (3, 3)")
+    a, b = warehouse_pair(warehouse, f"{s}.tiny", ["id"])
+    for tuning in (Tuning(target_segments=2, first_level_parts=5), Tuning(first_level_parts=1000)):
+        r = full_compare("tiny", a, b, tuning=tuning)
+        assert (r.missing, r.extra, changed_keys(r), r.rows_asis, r.rows_tobe) == (["1"], ["3"], {"2": ["v"]}, 2, 2)
+    a.close()
+    b.close()
+
+
+def test_first_level_in_parts_tells_duplicated_keys_from_changes(warehouse, warehouse_schema):
+    """Each part's differences are listed while the next is digested, once the duplicated keys
+    (found alongside) are known."""
+    s = warehouse_schema
+    ddl = f"CREATE TABLE {s}.dup (id INTEGER, v INTEGER);"  # no key constraint, as on Redshift
+    fill = f"INSERT INTO {s}.dup SELECT i, i FROM generate_series(1, 5000) i; INSERT INTO {s}.dup VALUES (4000, 4000);"
+    sql_both(warehouse, ddl + fill, ddl + fill + f"INSERT INTO {s}.dup VALUES (10, 10);"
+             f" UPDATE {s}.dup SET v = 0 WHERE id = 2500; DELETE FROM {s}.dup WHERE id = 4999")
+    a, b = warehouse_pair(warehouse, f"{s}.dup", ["id"])
+    for tuning in (Tuning(), Tuning(first_level_parts=3), Tuning(target_segments=64, row_level_threshold=16,
+                                                                 rows_per_fetch=64, first_level_parts=3)):
+        r = full_compare("dup", a, b, tuning=tuning)
+        assert {(d.key, d.asis, d.tobe) for d in r.duplicates} == {("10", 1, 2), ("4000", 2, 2)}, tuning
+        assert (r.missing, r.extra, changed_keys(r)) == (["4999"], [], {"2500": ["v"]}), tuning
+    a.close()
+    b.close()
 
 
 @pytest.mark.parametrize("key_type", ["INTEGER", "VARCHAR(16)"])
