@@ -118,8 +118,13 @@ def test_warehouse_key_hashes_are_the_rows_of_the_ranges(warehouse, warehouse_sc
     odd = [KeyRange((i,), (i + 1,)) for i in range(1, 4400, 2)]
     assert sorted(k for k, _ in a.key_hashes(odd)) == [(i,) for i in range(1, 3001, 2)]
     assert a.key_hashes([KeyRange((5000,), None)]) == []
-    a.close()
-    b.close()
+    # Under a filter: only the rows it keeps, with the same hashes.
+    fa, fb = warehouse_pair(warehouse, f"{s}.k", ["id"], where="v % 2 = 0")
+    kept = fa.key_hashes(ranges)
+    assert sorted(kept) == sorted(p for p in ka if p[0][0] % 2 == 0)
+    assert sorted(k for k, _ in fb.key_hashes(ranges)) == [(i,) for i in wanted if i % 2 == 0 and i not in (10, 30)]
+    for backend in (a, b, fa, fb):
+        backend.close()
 
 
 def test_warehouse_key_hashes_of_a_composite_key_repeat_a_duplicated_key(warehouse, warehouse_schema):
