@@ -88,12 +88,27 @@ def handle(inv: Invocation) -> Reply:
         return Reply(message, data={"empty": True, "parts": []})
     blocks: list[Element] = [Header(title)]
     for part in found:
-        blocks.append(Section(f"*{part.title}*\n" + "\n".join(part.lines)))
+        blocks.extend(Section(text) for text in _sections(f"*{part.title}*", part.lines))
         blocks.append(Divider())
     blocks.append(Context([f"Config version `{inv.config.version}`"]))
     summary = "; ".join(f"{p.title}: {len(p.lines)}" for p in found)
     return Reply(Message(f"Ferry status — {summary}", blocks),
                  data={"empty": False, "parts": [{"title": p.title, **p.data} for p in found]})
+
+
+def _sections(title: str, lines: list[str], budget: int = 2_900) -> list[str]:
+    """A part's lines in as many sections as they need (Slack cuts a section at 3,000
+    characters): with many transfers or validations, none is dropped from the end."""
+    texts, current = [], title
+    for line in lines:
+        line = line if len(line) <= budget - 100 else line[: budget - 101] + "…"
+        if len(current) + 1 + len(line) > budget:
+            texts.append(current)
+            current = line
+        else:
+            current += "\n" + line
+    texts.append(current)
+    return texts
 
 
 VERB = Verb(

@@ -208,3 +208,20 @@ def test_count_all_in_capitals_and_a_near_miss_of_a_table(tmp_path, slack_standi
 def test_help_for_a_misspelt_verb_suggests_it(ferry):
     shown = assert_clear(ask(ferry, "help thrtotle"))
     assert "Did you mean `throttle`?" in shown
+
+
+def test_status_with_many_transfers_shows_every_one_within_limits(tmp_path, slack_standin):
+    transfers = "".join(f"""
+  - id: copy-number-{i:03d}-of-the-orders-table
+    kind: hbase-copy
+    table: orders_{i:03d}""" for i in range(90))
+    config = write(tmp_path, "transfers:" + transfers + "\n")
+    config.write_text(config.read_text().replace(
+        "as-is: {}", "as-is: {hbase: {host: 127.0.0.1, port: 9}}").replace(
+        "to-be: {}", "to-be: {hbase: {host: 127.0.0.1, port: 9}}"))
+    ferry = start_ferry(config, slack_standin)
+    try:
+        shown = assert_clear(ask(ferry, "status"))
+        assert "copy-number-089-of-the-orders-table" in shown
+    finally:
+        stop_ferry(ferry)
