@@ -45,8 +45,9 @@ def render(message: Message) -> dict[str, Any]:
         blocks.extend(_element(element, i))
     if len(blocks) > MAX_BLOCKS:
         hidden = len(blocks) - (MAX_BLOCKS - 1)
+        where = "; the full report is in the thread." if message.attachment else "."
         blocks = blocks[: MAX_BLOCKS - 1] + [_context([f"… {hidden} more blocks not shown (Slack shows at most "
-                                                        f"{MAX_BLOCKS}); the full report is in the thread."])]
+                                                        f"{MAX_BLOCKS}){where}"])]
     return {"text": clip(message.text or " ", FALLBACK_TEXT), "blocks": blocks}
 
 
