@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from slack_bolt import App
@@ -24,6 +25,10 @@ from commands.context import Reply, Services
 log = logging.getLogger(__name__)
 
 ACTION_PATTERN = re.compile(r"^ferry:")
+# Slack waits 3 s for the ack. An answer computed inside it (status, help, audit) gets this long;
+# when Ferry is busy (copies and compares in the same process) it is delivered afterwards through
+# the response_url instead, so Slack never shows a timeout.
+INLINE_BUDGET_S = 2.0
 
 
 def make_client(token: str, api_url: str | None = None) -> WebClient:
@@ -95,10 +100,27 @@ def register(app: App, services: Services) -> None:
     def answers_inline(body: dict[str, Any]) -> bool:
         return dispatch.answers_inline(body.get("text", ""))
 
-    def on_inline_command(ack, body: dict[str, Any]) -> None:
+    inline_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ferry-inline")
+
+    def on_inline_command(ack, body: dict[str, Any], respond, client) -> None:
         # Verbs that answer from state alone reply in the ack itself: one round trip, no thread.
         who = slack_requests.who_from_command(body)
-        reply = dispatch.run_command(services, who, body.get("text", ""), request_key=body.get("trigger_id"))
+        work = inline_pool.submit(dispatch.run_command, services, who, body.get("text", ""),
+                                  request_key=body.get("trigger_id"))
+        try:
+            reply = work.result(timeout=INLINE_BUDGET_S)
+        except FutureTimeout:
+            ack()  # in time for Slack; the answer follows through the response_url
+
+            def late(done) -> None:
+                try:
+                    deliver(services, done.result(), respond=respond, client=client, trigger_id=None,
+                            channel=who.channel_id)
+                except Exception:  # the person misses one answer; the bot keeps running
+                    log.exception("late answer to an inline command failed")
+
+            work.add_done_callback(late)
+            return
         if reply is None or reply.message is None or not reply.ephemeral:
             ack()
             if reply is not None and reply.message is not None:
