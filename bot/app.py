@@ -28,7 +28,7 @@ ACTION_PATTERN = re.compile(r"^ferry:")
 # Slack waits 3 s for the ack. An answer computed inside it (status, help, audit) gets this long;
 # when Ferry is busy (copies and compares in the same process) it is delivered afterwards through
 # the response_url instead, so Slack never shows a timeout.
-INLINE_BUDGET_S = 2.0
+INLINE_BUDGET_S = 1.5
 
 
 def make_client(token: str, api_url: str | None = None) -> WebClient:
