@@ -82,6 +82,7 @@ def confirm(inv: Invocation) -> Reply:
 
 def dismiss(inv: Invocation) -> Reply:
     tid = transfer_arg(inv, "start")
+    act(inv, lambda: api.transfer_of(inv.services, tid))  # a forged value names no transfer
     running = api.active(inv.services, tid)
     if running is not None:  # Cancel pressed after Start (here or by someone else): say so, stop nothing
         return said(f"`{tid}` is already under way ({state_line(running)}); `/migrate cancel {tid}` stops it.",

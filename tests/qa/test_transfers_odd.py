@@ -111,3 +111,8 @@ def test_a_near_miss_of_a_transfer_id_gets_a_suggestion(ferry, text, suggestion)
 def test_extra_words_are_named(ferry):
     shown = assert_clear(ask(ferry, "start hbase-orders now please"))
     assert "`now please` is more than it understands" in shown and "Usage: `/migrate start" in shown
+
+
+def test_a_forged_cancel_on_a_confirmation_card_names_no_transfer(ferry):
+    shown = assert_clear(press(ferry, "ferry:start:dismiss", "\u2603" * 1500 + "|abcd"))
+    assert "is not a transfer" in shown and "was not started" not in shown
