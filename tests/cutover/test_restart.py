@@ -3,6 +3,8 @@ them (the plan's hash includes the config version) and the card says why."""
 
 from __future__ import annotations
 
+import time
+
 from state import audit, cutover
 from tests.cutover.conftest import ALICE, BOB, CAROL, DAVE, MANUAL_RUNBOOK, Cutover, write
 from tests.fixtures.slack import start_ferry, stop_ferry
@@ -117,6 +119,12 @@ def test_a_step_approved_just_before_a_crash_starts_after_the_restart(tmp_path, 
     cut = Cutover(ferry)
     try:
         cut.wait_state("freeze-writes", "running")
+        # The step's state is written just before its `started` audit entry: wait for the entry.
+        deadline = time.monotonic() + 10
+        while not (started := [e for e in audit.all_entries(ferry.runtime.store) if e["outcome"] == "started"]):
+            assert time.monotonic() < deadline, "no `started` audit entry"
+            time.sleep(0.05)
+        time.sleep(0.3)  # a second start would have written its entry by now
         started = [e for e in audit.all_entries(ferry.runtime.store) if e["outcome"] == "started"]
         assert len(started) == 1 and started[0]["user_id"] == DAVE
     finally:
