@@ -31,6 +31,7 @@ from config.units import parse_duration
 CHECKS = ("count", "sample", "full")
 DEFAULT_SAMPLE = 1_000
 MAX_SAMPLE = 1_000_000
+MAX_SILENCE_HOURS = 8760
 DEFAULT_SILENCE_HOURS = 4
 MIN_INTERVAL_S = 60.0
 
@@ -131,6 +132,8 @@ def parse(value: Any, path: str, parsed: dict[str, Any]) -> Validations:
         schedule = parse_schedule(r.raw("schedule", None), join(r.path, "schedule"))
         after = r.str_list("after_transfers", default=())
         silence = r.int("silence_hours", default=DEFAULT_SILENCE_HOURS, minimum=1)
+        if silence > MAX_SILENCE_HOURS:
+            raise ConfigError(join(r.path, "silence_hours"), f"must be at most {MAX_SILENCE_HOURS} (a year), got {silence}")
         r.done()
         out.append(ValidationSpec(ident, tuple(names), check, schedule, sample, tuple(after), silence))
     return Validations(tuple(out))

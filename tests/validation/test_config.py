@@ -88,6 +88,8 @@ def test_sections_are_typed():
      "schedule: {cron: '61 * * * *'}}]", "validations[0].schedule", "crontab"),
     ("tables: [{id: t, as-is: {hbase: a}, to-be: {hbase: a}}]\nvalidations: [{id: v, table: t, check: count, "
      "sample: 10}]", "validations[0].sample", "only for"),
+    ("tables: [{id: t, as-is: {hbase: a}, to-be: {hbase: a}}]\nvalidations: [{id: v, table: t, check: count, "
+     "silence_hours: 100000000}]", "validations[0].silence_hours", "at most 8760"),
 ])
 def test_errors_name_the_key(extra, key, words):
     with pytest.raises(ConfigError) as err:
