@@ -55,6 +55,7 @@ class CMSimulator:
         self.requests: list[tuple[str, str]] = []
         self._fail: list[tuple[int, str]] = []
         self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._routes = _routes(self)
@@ -85,6 +86,14 @@ class CMSimulator:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        # A stopped CM answers nothing, not even on keep-alive connections clients still hold.
+        with self._lock:
+            open_connections, self._connections = list(self._connections), set()
+        for conn in open_connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._thread:
             self._thread.join(timeout=5)
             self._thread = None
@@ -220,6 +229,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         # Headers and body go out in separate writes; without TCP_NODELAY every keep-alive
         # request stalls ~40 ms on Nagle + delayed ACK (1.9 s instead of 0.1 s for 45 calls).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.simulator._lock:
+            self.simulator._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.simulator._lock:
+            self.simulator._connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr access log
         pass

@@ -272,3 +272,14 @@ def test_simulator_in_its_own_process_stops_cleanly():
         assert _get(url + "/api/version") == (200, "v41")
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url + "/api/version", timeout=2)
+
+
+def test_a_stopped_simulator_answers_nothing_on_kept_alive_connections(cm_factory, cm_connect):
+    from connectors.cloudera import UnreachableError
+
+    sim = cm_factory("fieldnote")
+    cm = cm_connect(sim, max_workers=1)
+    assert cm.version()  # opens a keep-alive connection in the connector's pool
+    sim.stop()
+    with pytest.raises(UnreachableError):
+        cm.clusters()
