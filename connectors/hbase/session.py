@@ -138,6 +138,11 @@ class HBaseSession:
 
 
 def _reason(exc: BaseException) -> str:
-    """What a transport error says, as text."""
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return as_text(text)
+    """What a transport error says, as a person would put it (thriftpy2 says "Could not connect
+    to ('127.0.0.1', 9090)"; the address is in the message already)."""
+    text = as_text(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+    if text.startswith("Could not connect to"):
+        return "connection refused (is the HBase Thrift server running and listening there?)"
+    if "timed out" in text.lower():
+        return "no answer in time; the Thrift server may be overloaded or a firewall drops the traffic"
+    return text
