@@ -37,6 +37,10 @@ class PermanentError(Exception):
     """Slack refused the message itself (invalid_blocks, channel_not_found, ...): retrying won't help."""
 
 
+class MessageGone(PermanentError):
+    """The card's message is no longer in Slack (deleted, or another workspace's): post it anew."""
+
+
 class SlackSink:
     def __init__(self, client) -> None:  # a slack_sdk WebClient
         self.client = client
@@ -62,6 +66,8 @@ class SlackSink:
             status = e.response.status_code if e.response is not None else 0
             if status == 429 or status >= 500 or error in ("ratelimited", "internal_error", "fatal_error"):
                 raise  # transient: try again later
+            if error == "message_not_found":
+                raise MessageGone(f"Slack no longer has the message ({method.__name__}: {error})") from None
             raise PermanentError(f"Slack refused {method.__name__}: {error}") from None
 
 
@@ -123,7 +129,14 @@ class Poster:
             if row.user_id:
                 self.sink.ephemeral(row.channel, row.user_id, payload)
             elif row.card_key and not row.thread_of and (known := outbox.card_ts(self.store, row.card_key)):
-                self.sink.update(known[0], known[1], payload)
+                try:
+                    self.sink.update(known[0], known[1], payload)
+                except MessageGone:
+                    # Someone deleted the card in Slack: the card lives on as a new message.
+                    log.warning("card %s was gone from Slack; posting it again", row.card_key)
+                    outbox.forget_card(self.store, row.card_key)
+                    self._pace(row.channel)
+                    outbox.set_card(self.store, row.card_key, row.channel, self.sink.post(row.channel, payload))
             else:
                 thread_ts = None
                 if row.thread_of:

@@ -100,3 +100,8 @@ def set_card(store: Store, card_key: str, channel: str, ts: str, thread_ts: str 
         " ON CONFLICT (card_key) DO UPDATE SET updated_at = excluded.updated_at",
         [card_key, channel, ts, thread_ts, now_iso()],
     )
+
+
+def forget_card(store: Store, card_key: str) -> None:
+    """The card's Slack message is gone: its next row posts a new one."""
+    store.db.execute("DELETE FROM cards WHERE card_key = ?", [card_key])

@@ -40,6 +40,20 @@ def test_card_is_posted_once_then_updated_in_place(ferry):
     assert 1 <= len(ferry.standin.calls_of("chat.update")) <= 2  # superseded updates are coalesced
 
 
+def test_a_card_deleted_in_slack_is_posted_again_on_its_next_update(ferry):
+    services = ferry.runtime.services
+    services.post(card("10%"), card_key="transfer:gone")
+    first = ferry.standin.wait_for(lambda s: bot_messages(s))[0]
+    with ferry.standin._lock:  # someone deletes the card's message in Slack
+        ferry.standin.messages.remove(first)
+    services.post(card("60%"), card_key="transfer:gone")
+    again = ferry.standin.wait_for(lambda s: [m for m in bot_messages(s) if "60%" in m.text])
+    assert again[0].ts != first.ts
+    services.post(card("90%"), card_key="transfer:gone")  # and is updated in place from then on
+    ferry.standin.wait_for(lambda s: [m for m in bot_messages(s) if "90%" in m.text])
+    assert len(bot_messages(ferry.standin)) == 1
+
+
 def test_thread_reply_goes_under_its_card(ferry):
     services = ferry.runtime.services
     services.post(card("running"), card_key="transfer:b")
