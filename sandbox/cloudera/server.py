@@ -56,6 +56,8 @@ class CMSimulator:
         self._fail: list[tuple[int, str]] = []
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
+        self._in_flight = 0
+        self.peak_in_flight = 0  # most requests answered at once (counted while latency is set)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._routes = _routes(self)
@@ -259,7 +261,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         sim._record(method, parts.path)
         if sim.latency:
-            time.sleep(sim.latency)
+            with sim._lock:
+                sim._in_flight += 1
+                sim.peak_in_flight = max(sim.peak_in_flight, sim._in_flight)
+            try:
+                time.sleep(sim.latency)
+            finally:
+                with sim._lock:
+                    sim._in_flight -= 1
         if not sim._authorized(self.headers.get("Authorization")):
             self._send(401, {"message": "Authentication failed: wrong user name or password."},
                        {"WWW-Authenticate": 'Basic realm="Cloudera Manager"'})
