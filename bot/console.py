@@ -48,7 +48,7 @@ class Console:
         self._messages: dict[str, Message] = {}
 
     def show_payload(self, title: str, payload: dict) -> None:
-        message = _message_from_payload(payload)
+        message = text_render.from_block_kit(payload)
         self.show(title, message)
 
     def show(self, title: str, message: Message) -> None:
@@ -121,27 +121,3 @@ def _stdin_lines():
             yield input("> ")
         except EOFError:
             return
-
-
-def _message_from_payload(payload: dict) -> Message:
-    """The console prints Block Kit back as text: rebuild a Message from rendered blocks."""
-    from commands.message import Actions, Button, Context, Divider, Header, Section
-
-    blocks = []
-    for b in payload.get("blocks", []):
-        kind = b["type"]
-        if kind == "header":
-            blocks.append(Header(b["text"]["text"]))
-        elif kind == "section":
-            accessory = b.get("accessory")
-            button = Button(accessory["text"]["text"], accessory["action_id"], accessory.get("value", "")) \
-                if accessory and accessory.get("type") == "button" else None
-            blocks.append(Section(b.get("text", {}).get("text", ""), [f["text"] for f in b.get("fields", [])], button))
-        elif kind == "context":
-            blocks.append(Context([e.get("text", "") for e in b["elements"]]))
-        elif kind == "divider":
-            blocks.append(Divider())
-        elif kind == "actions":
-            blocks.append(Actions([Button(e["text"]["text"], e["action_id"], e.get("value", ""))
-                                   for e in b["elements"] if e.get("type") == "button"]))
-    return Message(payload.get("text", ""), blocks)

@@ -9,7 +9,6 @@ import sys
 import threading
 
 from bot import text as text_render
-from bot.console import _message_from_payload
 from bot.serving import start_http
 from sandbox.cli import print_endpoints
 from sandbox.slack import SlackDriver, SlackStandIn
@@ -48,7 +47,7 @@ class TerminalClient:
                     continue
                 updated = m.ts in self.seen
                 self.seen[m.ts] = m.edited
-                message = _message_from_payload({"text": m.text, "blocks": m.blocks})
+                message = text_render.from_block_kit({"text": m.text, "blocks": m.blocks})
                 body, buttons = text_render.render(message, buttons_from=len(self.buttons) + 1)
                 self.buttons.extend((b.action_id, b.value, m.ts) for b in buttons)
                 where = "thread" if m.thread_ts else ("only you" if m.ephemeral_to else "#migration")

@@ -80,7 +80,6 @@ class Poster:
         self._last_post: dict[str, float] = {}
         self._drain_lock = threading.Lock()  # one pass at a time, whoever calls it
         self._stop = threading.Event()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- running ---------------------------------------------------------------------------
@@ -91,13 +90,8 @@ class Poster:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        self._wake.set()
         if self._thread:
             self._thread.join(timeout)
-
-    def wake(self) -> None:
-        """Something was queued: look now rather than at the next poll."""
-        self._wake.set()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -105,8 +99,7 @@ class Poster:
                 self.drain_once()
             except Exception:  # the poster never dies; the row stays pending
                 log.exception("poster pass failed")
-            self._wake.wait(self.poll_s)
-            self._wake.clear()
+            self._stop.wait(self.poll_s)
         self.store.close()
 
     # -- one pass ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.blocks import table_text
-from commands.message import Actions, Context, Divider, Header, Image, Message, Section, Table
+from commands.message import Actions, Button, Context, Divider, Header, Image, Message, Section, Table
 
 
 def plain(mrkdwn: str) -> str:
@@ -49,3 +49,27 @@ def render(message: Message, buttons_from: int = 1) -> tuple[str, list]:
     if message.attachment:
         lines.append(message.attachment)
     return "\n".join(lines), buttons
+
+
+def from_block_kit(payload: dict) -> Message:
+    """Rebuild a Message from rendered Block Kit, so what the poster (or the Slack stand-in)
+    holds can be printed as text: the console and the demo's terminal client."""
+
+    blocks = []
+    for b in payload.get("blocks", []):
+        kind = b["type"]
+        if kind == "header":
+            blocks.append(Header(b["text"]["text"]))
+        elif kind == "section":
+            accessory = b.get("accessory")
+            button = Button(accessory["text"]["text"], accessory["action_id"], accessory.get("value", "")) \
+                if accessory and accessory.get("type") == "button" else None
+            blocks.append(Section(b.get("text", {}).get("text", ""), [f["text"] for f in b.get("fields", [])], button))
+        elif kind == "context":
+            blocks.append(Context([e.get("text", "") for e in b["elements"]]))
+        elif kind == "divider":
+            blocks.append(Divider())
+        elif kind == "actions":
+            blocks.append(Actions([Button(e["text"]["text"], e["action_id"], e.get("value", ""))
+                                   for e in b["elements"] if e.get("type") == "button"]))
+    return Message(payload.get("text", ""), blocks)

@@ -35,11 +35,6 @@ Key = tuple
 Bound = tuple | None
 
 
-def parse_table_name(name: str) -> tuple[str, str]:
-    """`schema.table` -> (schema, table); ValueError if it is not a table name."""
-    return parse_table(name)
-
-
 class SegmentDigest(NamedTuple):
     """Rows and hash sum of one segment (a named tuple: a grid makes tens of thousands)."""
 

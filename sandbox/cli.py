@@ -19,11 +19,6 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
-def wait_for_stop() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop_on_signals().wait()
-
-
 def print_endpoints(stack: SandboxStack) -> None:
     print(f"Sandbox estate '{stack.estate}' up in {stack.startup_s:.1f} s:")
     width = max(len(k) for k in stack.endpoints())

@@ -79,10 +79,6 @@ class StepRecord:
         return Who(self.started_by or "ferry", self.team_id, self.enterprise_id)
 
 
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -220,12 +216,6 @@ def expire_due(store: Store) -> list[Approval]:
     """Mark live approvals past their expiry as expired; return them (each once)."""
     with store.transaction() as db:
         return _expire_in(db, now())
-
-
-def get_approval(store: Store, approval_id: int) -> Approval | None:
-    cur = store.db.execute("SELECT * FROM cutover_approvals WHERE id = ?", [approval_id])
-    row = cur.fetchone()
-    return _approval(row, cur.description) if row else None
 
 
 def _expire_in(db, at: datetime) -> list[Approval]:

@@ -89,10 +89,6 @@ def card_ts(store: Store, card_key: str) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def card_for_ts(store: Store, channel: str, ts: str) -> str | None:
-    row = store.db.execute("SELECT card_key FROM cards WHERE channel = ? AND ts = ?", [channel, ts]).fetchone()
-    return row[0] if row else None
-
 
 def set_card(store: Store, card_key: str, channel: str, ts: str, thread_ts: str | None = None) -> None:
     store.db.execute(

@@ -16,14 +16,6 @@ def claim(store: Store, key: str) -> bool:
     return True
 
 
-def seen(store: Store, key: str) -> bool:
-    return store.db.execute("SELECT 1 FROM processed WHERE key = ?", [key]).fetchone() is not None
-
-
-def set_outcome(store: Store, key: str, outcome: str) -> None:
-    store.db.execute("UPDATE processed SET outcome = ? WHERE key = ?", [outcome, key])
-
-
 def release(store: Store, key: str) -> None:
     """Forget `key`: the action it stood for did not happen after all (e.g. only a modal opened)."""
     store.db.execute("DELETE FROM processed WHERE key = ?", [key])

@@ -15,7 +15,6 @@ import json
 import socket
 import struct
 import threading
-import time
 from typing import Any
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -155,10 +154,3 @@ class SocketModeServer:
             data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
         return opcode, data
 
-
-def wait_until(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        time.sleep(0.05)
