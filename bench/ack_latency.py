@@ -21,9 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from commands.message import Message, Section  # noqa: E402
+from core.message import Message, Section  # noqa: E402
+from features.registry import open_store  # noqa: E402
 from sandbox.slack import SlackDriver, SlackStandIn  # noqa: E402
-from state import Store, outbox  # noqa: E402
+from state import outbox  # noqa: E402
 
 CLIENTS = 32
 REQUESTS_PER_CLIENT = int(os.environ.get("FERRY_BENCH_REQUESTS", "25"))
@@ -53,7 +54,7 @@ estates: {{as-is: {{}}, to-be: {{}}}}
             driver.command("status", user="U0ALICE01", channel=CHANNEL)
 
         stop = threading.Event()
-        store = Store(str(tmp / "state.sqlite"))
+        store = open_store(str(tmp / "state.sqlite"))
 
         def background() -> None:  # keeps the poster and the database busy during the run
             i = 0

@@ -6,7 +6,7 @@ extra, 100 changed. Then, one after the other:
 
   floor     one full-table checksum query per side, both at once (the least a checksum compare
             can do: every row hashed once on each side)
-  ferry     jobs.validation.hashdiff.full_compare, in a child process (its peak RSS is measured)
+  ferry     features.validation.hashdiff.full_compare, in a child process (its peak RSS is measured)
   reladiff  reladiff.diff_tables (hashdiff, threaded), in a child process
 
 Checks: Ferry reports exactly reladiff's differences (in every run); Ferry's time ≤ 0.5 ×
@@ -114,8 +114,8 @@ def floor(wh) -> float:
 
 def child_ferry() -> dict:
     from connectors.warehouse import WarehouseConnector
-    from jobs.validation.hashdiff import full_compare
-    from jobs.validation.warehouse_backend import WarehouseBackend
+    from features.validation.hashdiff import full_compare
+    from features.validation.warehouse_backend import WarehouseBackend
 
     a = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_ASIS"]), "as-is", TABLE, [KEY], COLUMNS, None)
     b = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_TOBE"]), "to-be", TABLE, [KEY], COLUMNS, None)

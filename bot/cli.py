@@ -101,7 +101,9 @@ def _split_run_args(argv: list[str]) -> tuple[list[str], list[str]]:
 # --- check --------------------------------------------------------------------------------------
 
 def cmd_check(args) -> int:
-    cfg = config_module.load(args.config)
+    from features import registry
+
+    cfg = registry.load_config(args.config)
     print(f"{args.config}: valid (version {cfg.version})")
     print(f"  channel {cfg.slack.channel}; {len(cfg.people.operators)} operator entries, "
           f"{len(cfg.people.approvers)} approver entries; state in {cfg.state.path}")
@@ -195,17 +197,14 @@ def cmd_run(args) -> int:
     from bot import text as text_render
     from bot.runtime import Runtime
     from commands import dispatch
+    from core.who import Who
     from jobs.inline import InlineJobs
     from state import outbox
-    from state.audit import Who
 
     runtime = Runtime(args.config, with_scheduler=True)
     cfg = runtime.config
     runtime.scheduler.start(paused=True)  # recurring jobs are stored for the serving bot, not run here
-    runtime.services.jobs = InlineJobs(runtime.scheduler)
-    from jobs import context as job_context
-
-    job_context.set_services(runtime.services)
+    runtime.services.jobs = InlineJobs(runtime.scheduler, runtime.services)
     user = args.user or next((p for p in cfg.people.operators if not p.startswith("S")), "USCRIPT")
     who = Who(user_id=user, team_id=None, channel_id=cfg.slack.channel)
     first_row = runtime.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM outbox").fetchone()[0]
@@ -219,7 +218,7 @@ def cmd_run(args) -> int:
         queued = [r for r in outbox.pending(runtime.store, limit=1000) if r.id > first_row]
     finally:
         runtime.scheduler.shutdown()
-        job_context.set_services(None)
+        runtime.services.stopped.set()
     refused = bool(reply and ("error" in reply.data or "refused" in reply.data))
     # The verb ran but its work failed: an outside system, or Ferry itself (exit 1, not 2).
     broke = bool(reply and ("failed" in reply.data or reply.data.get("state") == "failed"))
@@ -231,7 +230,7 @@ def cmd_run(args) -> int:
     else:
         if reply and reply.message and reply.ephemeral:
             print(text_render.render(reply.message)[0])
-        from commands.message import Message
+        from core.message import Message
 
         for row in queued:
             print(text_render.render(Message.from_dict(row.message))[0])
@@ -241,10 +240,12 @@ def cmd_run(args) -> int:
 # --- audit --------------------------------------------------------------------------------------
 
 def cmd_audit(args) -> int:
-    from state import Store, audit
+    from state import audit
 
     cfg = config_module.load(args.config)
-    entries = audit.all_entries(Store(cfg.state.path))
+    from features import registry
+
+    entries = audit.all_entries(registry.open_store(cfg.state.path))
     if args.format == "json":
         print(json.dumps(entries, indent=2, default=str))
     else:

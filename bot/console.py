@@ -12,8 +12,8 @@ from bot import text as text_render
 from bot.runtime import Runtime
 from commands import dispatch
 from commands.context import Reply
-from commands.message import Message
-from state.audit import Who
+from core.message import Message
+from core.who import Who
 
 
 class ConsoleSink:

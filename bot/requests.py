@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from state.audit import Who
+from core.who import Who
 
 
 def who_from_command(body: dict[str, Any]) -> Who:

@@ -63,7 +63,7 @@ def wsgi_app(app: App, store: Store):
 
     def application(environ, start_response):
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            body = json.dumps({"ok": True, "schema": store.schema_version, "outbox": outbox.counts(store)}).encode()
+            body = json.dumps({"ok": True, "migrations": store.applied_migrations, "outbox": outbox.counts(store)}).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         return slack(environ, start_response)

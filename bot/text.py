@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.blocks import table_text
-from commands.message import Actions, Button, Context, Divider, Header, Image, Message, Section, Table
+from core.message import Actions, Button, Context, Divider, Header, Image, Message, Section, Table
 
 
 def plain(mrkdwn: str) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from commands.context import Invocation, Reply
-from commands.errors import UsageError
-from commands.message import Context, Element, Header, Message, Section
 from commands.registry import Verb
+from core.errors import UsageError
+from core.message import Context, Element, Header, Message, Section
 from state import audit
 
 DEFAULT_N = 20

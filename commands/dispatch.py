@@ -11,12 +11,12 @@ import shlex
 
 from commands import texts
 from commands.context import Invocation, Reply, Services
-from commands.errors import OutsideFailure, Refused, UsageError
-from commands.message import Context, Message, Section
 from commands.permissions import ROLE_NAMES, allowed
 from commands.registry import Permission, Verb, parse_action_id, verbs
+from core.errors import OutsideFailure, Refused, UsageError
+from core.message import Context, Message, Section
+from core.who import Who
 from state import audit, processed
-from state.audit import Who
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,16 @@
-"""Typed configuration objects. Sections owned by later features (transfers, tables, ...)
-are parsed by their own modules in this package and stored on `Config` as they return them."""
+"""Typed configuration objects. The features' sections (transfers, tables, ...) are parsed by
+their own modules in this package and kept on `Config` as the typed objects they return."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from config.assess import AssessSettings
+from config.cutover import Runbook
+from config.tables import Tables
+from config.transfers import Transfers
+from config.validations import Validations
 
 
 @dataclass(frozen=True)
@@ -91,19 +97,20 @@ class Config:
     state: StateConfig
     estates: dict[str, Estate]
     network: Network
-    sections: dict[str, Any]  # later features' sections: transfers, tables, validations, cutover, ...
     source_path: str | None = None
     version: str = ""  # hash of the file as written (no secrets): approvals freeze it
+    # The features' sections (config/sections.py), typed; each is empty when app.yaml omits it.
+    transfers: Transfers = field(default_factory=Transfers)
+    tables: Tables = field(default_factory=Tables)
+    validations: Validations = field(default_factory=Validations)
+    cutover: Runbook = field(default_factory=Runbook)
+    assess: AssessSettings = field(default_factory=AssessSettings)
 
-    def __getattr__(self, name: str) -> Any:
-        # cfg.transfers, cfg.tables, ... read the feature sections by name.
-        sections = self.__dict__.get("sections", {})
-        key = name.replace("_", "-")
-        if name in sections:
-            return sections[name]
-        if key in sections:
-            return sections[key]
-        raise AttributeError(name)
+    @property
+    def sections(self) -> dict[str, Any]:
+        """The features' sections by their app.yaml key, in file order of config/sections.py."""
+        return {"transfers": self.transfers, "tables": self.tables, "validations": self.validations,
+                "cutover": self.cutover, "assess": self.assess}
 
     @property
     def as_is(self) -> Estate:

@@ -27,6 +27,7 @@ from typing import Any
 from config.entries import Entries, each_entry
 from config.errors import ConfigError
 from config.reader import Reader, join
+from core.names import parse_table
 
 KINDS = ("hbase", "warehouse")
 COLUMN_PATTERN = r"[A-Za-z_][A-Za-z0-9_$]*"
@@ -82,8 +83,6 @@ def _side(r: Reader, estate: str, estates: dict[str, Any]) -> TableSide:
 
 
 def _warehouse_name_ok(name: str) -> bool:
-    from connectors.warehouse import parse_table
-
     try:
         parse_table(name)
     except ValueError:

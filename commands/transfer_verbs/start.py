@@ -7,14 +7,14 @@ from __future__ import annotations
 import secrets
 
 from commands.context import Invocation, Reply
-from commands.errors import Refused
-from commands.message import Actions, Button, Context, Header, Message, Section
 from commands.registry import Action, Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_bytes, human_duration, human_rate
-from jobs.transfers import api
-from jobs.transfers.backend import backend_for
-from jobs.transfers.card import state_line
+from core.errors import Refused
+from core.message import Actions, Button, Context, Header, Message, Section
+from features.transfers import api
+from features.transfers.card import state_line
+from features.transfers.kinds import backend_for
 from state import processed
 
 

@@ -73,7 +73,7 @@ class ClouderaManager:
     def _call(self, fn: Callable[..., T], *args: Any, what: str, cluster: str | None = None, **kwargs: Any) -> T:
         return call(fn, *args, url=self.url, what=what, cluster=cluster, secret=self._password, **kwargs)
 
-    def _resource(self, resource: type[T]) -> T:
+    def _resource(self, resource: Any) -> Any:
         """A cm-client resource API bound to this CM (internal: results must not leave the connector)."""
         self.api_version  # noqa: B018 - detect the version before the first real call
         return resource(self._client)

@@ -111,8 +111,8 @@ def test_a_flag_without_its_value_says_so(tmp_path, slack_standin, text, expecte
 def test_a_click_that_failed_outside_may_be_pressed_again(ferry):
     from commands import registry
     from commands.context import Reply
-    from commands.errors import OutsideFailure
-    from commands.message import Message, Section
+    from core.errors import OutsideFailure
+    from core.message import Message, Section
 
     calls = []
 

@@ -8,10 +8,11 @@ import time
 
 import pytest
 
-from jobs.transfers import api, watcher
-from jobs.transfers.backend import Transient, backend_for
+from core.who import Who
+from features.transfers import api, watcher
+from features.transfers.backend import Transient
+from features.transfers.kinds import backend_for
 from state import outbox, runs
-from state.audit import Who
 from tests.fixtures.slack import OPERATOR
 
 TRANSFER = """

@@ -12,8 +12,8 @@ import config
 from bot import blocks as block_kit
 from config import ConfigError
 from config.transfers import HBaseCopyParams
-from jobs.transfers import api, card, watcher
-from jobs.transfers.backend import Progress
+from features.transfers import card, watcher
+from features.transfers.backend import Progress
 from state import outbox, runs
 from tests.transfers.conftest import config_text
 
@@ -133,9 +133,8 @@ def test_card_updates_are_coalesced(services, monkeypatch):
     assert rows == [(card.card_key(run.id),)] * 3
 
 
-def test_after_transfer_hooks_run_once_and_a_failing_hook_does_not_stop_the_others(services, monkeypatch):
-    monkeypatch.setattr(api, "AFTER_TRANSFER", ["tests.transfers.test_config_and_card:_boom",
-                                                "tests.transfers.test_config_and_card:_note"])
+def test_after_transfer_hooks_run_once_and_a_failing_hook_does_not_stop_the_others(services):
+    services.after_transfer = (_boom, _note)
     _NOTES.clear()
     transfer = services.config.transfers.get("hbase-orders")
     run = runs.create(services.store, "transfer", "hbase-orders", state="running", detail={"started_at": 1.0})
