@@ -60,7 +60,7 @@ def _what(transfer: Transfer) -> str:
     p = transfer.params
     name = getattr(p, "table", None) or getattr(p, "source_cluster", None) or getattr(p, "task_arn", None)
     if transfer.kind == "cloudera-replication":
-        name = f"schedule {p.schedule} ({p.service})"  # type: ignore[union-attr]
+        name = p.subject()  # type: ignore[union-attr]
     return f"*{transfer.kind}* · {transfer.source} → {transfer.target}" + (f" · `{name}`" if name else "")
 
 
