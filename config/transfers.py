@@ -173,8 +173,6 @@ CM_SERVICES = ("hdfs", "hbase", "hive")
 CM_NAME = r"[A-Za-z0-9_.:/ -]{1,200}"
 HBASE_TABLE = r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}:)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 HIVE_NAME = r"[A-Za-z0-9_]{1,128}(\.[A-Za-z0-9_]{1,128})?"
-MB = 1024 * 1024
-
 
 def _cloudera(r: Reader) -> ClouderaReplicationParams:
     service = r.str("service", default="hdfs")
@@ -186,9 +184,8 @@ def _cloudera(r: Reader) -> ClouderaReplicationParams:
     schedule = r.int("schedule_id", default=None, minimum=0)
     if schedule is None:
         schedule = r.int("schedule", default=None, minimum=0)
-    bandwidth = _unit(r, "bandwidth_per_map", parse_rate)
-    if bandwidth is not None and bandwidth < MB:
-        raise ConfigError(join(r.path, "bandwidth_per_map"), "must be at least 1MB/s (CM counts whole MB/s per map)")
+    # CM's own number (whole MB/s per mapper, as its replication page shows it), not a rate string
+    bandwidth = r.int("bandwidth_per_map", default=None, minimum=1)
     ident = r.str("id")
     params = ClouderaReplicationParams(
         service=service, schedule=schedule,
@@ -205,7 +202,7 @@ def _cloudera(r: Reader) -> ClouderaReplicationParams:
         initial_snapshot=r.bool("initial_snapshot", default=True),
         databases=r.str_list("databases", default=(), pattern=HIVE_NAME, what="a Hive database (or database.table)"),
         mappers=r.int("mappers", default=None, minimum=1),
-        bandwidth_per_map=int(bandwidth // MB) if bandwidth is not None else None,
+        bandwidth_per_map=bandwidth,
         pool=r.str("pool", default=None, pattern=CM_NAME, what="a YARN pool name"),
         dry_run_wait_s=_unit(r, "dry_run_wait", parse_duration) or 20.0,
     )

@@ -187,6 +187,7 @@ class Replications:
             data.setdefault("alertOnFail", True)
             data.setdefault("alertOnAbort", True)
             data.setdefault("startTime", _iso(self.clock()))
+            _defaults(data)
             sched = Schedule(sid, cluster, service, data, sizes, fail_files=int(body.get("_fail_files", 0)))
             sched.resize()
             if body.get("_bytes") is not None:  # the estate file's own figures for its schedule
@@ -493,6 +494,23 @@ class Replications:
         if c.active and current is not None:
             res["phase"] = current.name
         return res
+
+
+def _defaults(data: dict[str, Any]) -> None:
+    """CM fills in what a created schedule leaves out (cm-client refuses a Hive schedule without
+    sentryMigration and skipUrlPermissions)."""
+    hive = data.get("hiveArguments")
+    if isinstance(hive, dict):
+        for key, value in (("force", False), ("replicateData", True), ("replicateImpalaMetadata", True),
+                           ("runInvalidateMetadata", True), ("dryRun", False), ("numThreads", 4),
+                           ("sentryMigration", False), ("skipUrlPermissions", False)):
+            hive.setdefault(key, value)
+    hbase = data.get("hbaseArguments")
+    if isinstance(hbase, dict):
+        hbase.setdefault("peerState", "ENABLED")
+        for t in hbase.get("tables") or []:
+            if isinstance(t, dict):
+                t.setdefault("initialSnapshot", False)
 
 
 def _check_arguments(body: dict[str, Any], service_type: str) -> None:
