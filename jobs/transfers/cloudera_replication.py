@@ -73,9 +73,9 @@ class ClouderaReplication(Backend):
         except CommandGone as e:
             raise Gone(str(e)) from None
         except AuthError as e:
-            if e.status == 403 and self.params.made_by_ferry:
-                raise EngineFailed(f"{e} Ferry makes this schedule itself: its CM user needs the Replication "
-                                   "Administrator role (or Cluster/Full Administrator).") from None
+            if e.status == 403:  # running, pausing, throttling (and making) schedules are writes
+                raise EngineFailed(f"{e} Ferry's CM user needs the Replication Administrator role (or "
+                                   "Cluster/Full Administrator) to run and change replication schedules.") from None
             raise EngineFailed(str(e)) from None
         except NotFoundError as e:
             raise EngineFailed(str(e)) from None
