@@ -399,14 +399,21 @@ def find_run(cm: ClouderaManager, cluster: str, service: str, schedule_id: int, 
     found = next((r for r in runs if r.command_id == command_id), None)
     if found is not None:
         return found
+    gone = CommandGone(f"Command {command_id} no longer exists", url=cm.url, what=f"command {command_id}",
+                       cluster=cluster, status=404)
+    if len(runs) < HISTORY_LOOKUP:
+        # The whole history was read and the command is not in it: CM lost it (a restarted CM may
+        # even give its id to another command, so asking for the id alone would not prove it ours).
+        raise gone
     try:  # not among the latest runs: does CM still know the command at all?
         status = read_command(cm, command_id)
     except NotFoundError as err:
-        raise CommandGone(f"Command {command_id} no longer exists", url=cm.url, what=f"command {command_id}",
-                          cluster=cluster, status=404) from err
-    # Known but older than the runs read (many runs since): its state without counters.
-    state = "running" if status.active else ("succeeded" if status.success else "failed")
-    return ReplicationProgress(schedule_id, command_id, state, status.active, paused, started_at=status.started_at,
+        raise gone from err
+    if status.active:  # an active run of this schedule would be among its latest: that id is another's now
+        raise gone
+    # Finished, older than the runs read (many runs since): its state without counters.
+    state = "succeeded" if status.success else "failed"
+    return ReplicationProgress(schedule_id, command_id, state, False, paused, started_at=status.started_at,
                                ended_at=status.ended_at, message=status.message)
 
 

@@ -156,6 +156,8 @@ def test_vanished_command_stalls_then_fails_within_stall_alert_after(cm_setup, h
         assert sim.purge_commands() == [cid]
     else:  # the sandbox's CM started afresh (a restarted demo): schedule 2 is there, its runs are not
         sim.restart()
+        # ... and the fresh CM gives the old id to another schedule's run: still not Ferry's command
+        assert backend_for(services, transfer).cm.run_replication(CLUSTER, "hdfs", 1) == cid
     t0 = time.time()
     run = step_until(services, transfer, run.id, lambda r: r.state == "stalled")
     assert f"{cid} no longer exists" in run.detail["stall"]["reason"]
