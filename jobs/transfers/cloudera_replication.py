@@ -33,6 +33,7 @@ from connectors.cloudera import (
     UnreachableError,
 )
 from connectors.cloudera.errors import AuthError
+from jobs.transfers import card
 from jobs.transfers.backend import Backend, EngineFailed, Gone, Preview, Progress, Transient
 from state.runs import Run
 
@@ -127,6 +128,10 @@ class ClouderaReplication(Backend):
         if sched.paused:  # created paused, or left paused by an earlier pause or cancel
             self._call(self.cm.set_replication_paused, self.cluster, owner, sid, False, abort_active=False)
         command_id = self._call(self.cm.run_replication, self.cluster, owner, sid)
+        if change in ("created", "updated"):  # say what Ferry changed in CM, in the card's thread
+            card.thread(self.services, run, f":gear: Cloudera Manager replication schedule {sid} "
+                                            f"(`{self.params.name}`, service {owner}) {change} from app.yaml.",
+                        dedupe_key=f"cm-schedule:{run.id}:{sid}:{change}:{command_id}")
         return {"command_id": command_id, "schedule": sid, "cluster": self.cluster, "schedule_change": change}
 
     def pause(self, run: Run) -> None:

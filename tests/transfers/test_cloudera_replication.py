@@ -243,6 +243,10 @@ def test_hbase_replication_snapshot_then_replicating_pause_resume_throttle_cance
     sid = run.detail["handle"]["schedule"]
     sched = cm.replication(CLUSTER, "hbase", sid)
     assert sched.kind == "hbase" and sched.tables == ("orders", "customers") and sched.num_maps == 10
+    assert any(f"schedule {sid} (`ferry:hbase-repl`, service hbase) created" in t for t in channel_texts(services))
+    # a start repeated after a kill -9 picks up the same command; the schedule is left as it is
+    again = backend_for(services, transfer).start(run)
+    assert again["command_id"] == run.detail["handle"]["command_id"] and again["schedule_change"] == "unchanged"
 
     run = api.pause(services, "hbase-repl", WHO)
     assert run.state == "paused" and cm.replication(CLUSTER, "hbase", sid).last_run.state == "aborted"
