@@ -62,6 +62,7 @@ class Step:
     unit: str | None  # the dataset this step moves (None: a timed step)
     amount: float  # bytes to move, or seconds to last
     done: float = 0.0
+    base: float = 0.0  # bytes of the unit already on the target when the run started
 
     @property
     def finished(self) -> bool:
@@ -227,8 +228,8 @@ class Replications:
                     step.done += left * speed
                     left = 0.0
                 if step.unit is not None and cmd.schedule is not None and not cmd.dry_run:
-                    start = cmd.schedule.sizes.get(step.unit, (0.0, 0))[0] - step.amount
-                    cmd.schedule.copied[step.unit] = max(cmd.schedule.copied.get(step.unit, 0.0), start + step.done)
+                    copied = cmd.schedule.copied
+                    copied[step.unit] = max(copied.get(step.unit, 0.0), step.base + step.done)
             if cmd.current() is None:
                 # finished at the moment the last step ended, not at the moment somebody looked
                 self._complete(cmd, now - left)
@@ -336,7 +337,8 @@ class Replications:
             cmd = Command(id=next(self._cmd_ids), name=COMMAND_NAMES[kind], kind=kind, cluster=cluster,
                           service=service, schedule=sched, started=now, ticked=now, dry_run=dry_run,
                           cap=_cap(sched), bytes_skipped=sched.copied_bytes)
-            left = {u: max(0.0, b - sched.copied.get(u, 0.0)) for u, (b, _) in sched.sizes.items()}
+            have = {u: min(b, sched.copied.get(u, 0.0)) for u, (b, _) in sched.sizes.items()}
+            left = {u: b - have[u] for u, (b, _) in sched.sizes.items()}
             total = sched.total_bytes
             share = sum(left.values()) / total if total else 0.0
             cmd.files_expected = round(sched.total_files * share)
@@ -346,16 +348,16 @@ class Replications:
                 cmd.steps = [Step("LISTING", None, DRY_RUN_S)]
                 cmd.message = "Dry run in progress."
             elif kind == "hdfs":
-                cmd.steps = [Step("COPY", u, b) for u, b in left.items()]
+                cmd.steps = [Step("COPY", u, b, base=have[u]) for u, b in left.items()]
             elif kind == "hbase":
                 for table, b in left.items():
                     if b > 0:
                         cmd.steps += [Step(f"{table}: SNAPSHOT", None, STEP_S),
-                                      Step(f"{table}: EXPORT_SNAPSHOT", table, b),
+                                      Step(f"{table}: EXPORT_SNAPSHOT", table, b, base=have[table]),
                                       Step(f"{table}: RESTORE_SNAPSHOT", None, STEP_S)]
                 cmd.steps.append(Step("ENABLE_PEER", None, STEP_S / 2))
             else:
-                cmd.steps = [Step("EXPORT", None, STEP_S), *[Step("DATA", u, b) for u, b in left.items()],
+                cmd.steps = [Step("EXPORT", None, STEP_S), *[Step("DATA", u, b, base=have[u]) for u, b in left.items()],
                              Step("IMPORT", None, STEP_S)]
             self.commands[cmd.id] = cmd
             sched.history.insert(0, cmd)
