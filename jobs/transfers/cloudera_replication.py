@@ -206,8 +206,8 @@ class ClouderaReplication(Backend):
                              wait_s=self.params.dry_run_wait_s)
         except (Transient, EngineFailed) as e:
             return Preview(f"not available: {str(e)[:300]}")
-        if not dry.finished or dry.files is None or dry.bytes is None:
-            return Preview(f"not finished: {(dry.message or 'no answer')[:300]}")
+        if not dry.finished or dry.files is None or dry.bytes is None:  # still listing, failed, or a run in the way
+            return Preview(f"not available: {(dry.message or 'no answer')[:300]}")
         return Preview(f"{dry.files:,} files, {human_bytes(dry.bytes)} to copy (CM dry run, command {dry.command_id})",
                        bytes=dry.bytes)
 
