@@ -204,10 +204,14 @@ def _cloudera(r: Reader) -> ClouderaReplicationParams:
         mappers=r.int("mappers", default=None, minimum=1),
         bandwidth_per_map=bandwidth,
         pool=r.str("pool", default=None, pattern=CM_NAME, what="a YARN pool name"),
-        dry_run_wait_s=_unit(r, "dry_run_wait", parse_duration) or 20.0,
+        dry_run_wait_s=_default(_unit(r, "dry_run_wait", parse_duration), 20.0),
     )
     _check_cloudera(params, r.path)
     return params
+
+
+def _default(value: Any, default: Any) -> Any:
+    return default if value is None else value
 
 
 def _check_cloudera(p: ClouderaReplicationParams, path: str) -> None:

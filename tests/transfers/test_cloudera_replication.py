@@ -229,6 +229,14 @@ def test_hdfs_start_confirmation_shows_the_dry_run(make_services, cm_factory):
     assert run.detail["progress"]["bytes_done"] == pytest.approx(0.15 * TIB, rel=0.001)
 
 
+def test_a_dry_run_still_listing_leaves_the_card_without_figures_and_says_why(make_services, cm_factory):
+    sim = cm_factory("fieldnote")
+    services = make_services(_made("  dry_run_wait: 0s\n  size: 2GB\n"), asis={"cm": sim})
+    reply = run_command(services, WHO, "start repl")
+    assert reply.data["preview"].startswith("not available: still running in Cloudera Manager (command ")
+    assert reply.data["size"] == 2_000_000_000  # the configured size stands in
+
+
 def test_hbase_replication_snapshot_then_replicating_pause_resume_throttle_cancel(make_services, cm_factory):
     sim = cm_factory("fieldnote")
     sim.set_bandwidth(1.65 * TIB / 3)  # orders (1.2 TiB) and customers (0.45 TiB) in about 3 s
