@@ -59,8 +59,8 @@ def state_line(run: Run) -> str:
 def _what(transfer: Transfer) -> str:
     p = transfer.params
     name = getattr(p, "table", None) or getattr(p, "source_cluster", None) or getattr(p, "task_arn", None)
-    if transfer.kind == "cloudera-replication":
-        name = p.subject()  # type: ignore[union-attr]
+    if hasattr(p, "subject"):  # the params say for themselves what they copy
+        name = p.subject()
     return f"*{transfer.kind}* · {transfer.source} → {transfer.target}" + (f" · `{name}`" if name else "")
 
 
