@@ -11,7 +11,8 @@ engine already started (a CM command already running, a DataSync execution in fl
 snapshot that exists), and it must pick that up rather than start a second copy.
 
 Failures: `Transient` (the engine or its API is unreachable, throttled...: the watcher retries
-with backoff and shows "stalled: <reason>"), `Unsupported` (this engine cannot do that, said
+with backoff and shows "stalled: <reason>"), `Gone` (the engine lost the copy: stalled, then
+failed after stall_alert_after), `Unsupported` (this engine cannot do that, said
 plainly to the user), anything else fails the run with its message.
 """
 
@@ -27,6 +28,11 @@ from state.runs import Run
 
 class Transient(Exception):
     """The engine could not be reached or asked us to wait: try again later."""
+
+
+class Gone(Transient):
+    """The engine no longer knows the copy it was running (a CM command lost in a restart or
+    purged): the run shows stalled with this reason, then fails with it after stall_alert_after."""
 
 
 class Unsupported(Exception):
@@ -63,6 +69,14 @@ class Progress:
         if self.bytes_done is not None and self.bytes_total:
             return max(0.0, min(1.0, self.bytes_done / self.bytes_total))
         return None
+
+
+@dataclass
+class Preview:
+    """What the engine says a start would do (e.g. CM's dry run), for the confirmation card."""
+
+    text: str
+    bytes: int | None = None
 
 
 class Backend:
@@ -117,6 +131,10 @@ class Backend:
 
     def estimate(self) -> int | None:
         """Bytes the transfer will move, if the engine can tell cheaply (for the confirmation card)."""
+        return None
+
+    def preview(self) -> Preview | None:
+        """The engine's own account of what a start would copy (slower than estimate), or None."""
         return None
 
     def close(self) -> None:

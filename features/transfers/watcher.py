@@ -7,6 +7,8 @@
     running  → poll → progress in run.detail, card updated (coalesced) → done / failed
     failure  → Transient: "stalled: <reason>", next try after a backoff, an alert in the channel
                once stalled for `stall_alert_after`; the first good poll clears it
+    lost     → Gone (the engine no longer knows the copy): stalled, then failed with that reason
+               once gone for `stall_alert_after`
     paused, finished → nothing (the job removes itself when the run is over)
 
 `rearm(services)` runs at every start (features/transfers/feature.py): the watchers of active runs are
@@ -27,7 +29,7 @@ from config.units import human_bytes, human_duration, human_rate
 from core.message import Message, Section
 from features.services import Services
 from features.transfers import card
-from features.transfers.backend import EngineFailed, Progress, Transient
+from features.transfers.backend import EngineFailed, Gone, Progress, Transient
 from features.transfers.kinds import backend_for, kind_of
 from state import processed, runs
 from state.runs import Run
@@ -109,6 +111,8 @@ def step(services: Services, transfer: Transfer, run: Run) -> Run:
                 "handle": {**(run.detail.get("handle") or {}), **(handle or {})},
                 "started_at": run.detail.get("started_at") or time.time()})
         progress = backend.poll(run)
+    except Gone as e:
+        return gone(services, transfer, run, str(e))
     except Transient as e:
         return stalled(services, transfer, run, str(e))
     except EngineFailed as e:
@@ -204,6 +208,21 @@ def stalled(services: Services, transfer: Transfer, run: Run, reason: str) -> Ru
     else:
         run = runs.update(services.store, run.id, state="stalled", merge=merge)
     return card.post(services, transfer, run, force=first)
+
+
+def gone(services: Services, transfer: Transfer, run: Run, reason: str) -> Run:
+    """The engine lost the copy (a CM command gone in a restart or a purge): stalled with that
+    reason, and failed with it once it has been gone for stall_alert_after (never watched forever)."""
+    now = time.time()
+    since = float((run.detail.get("stall") or {}).get("gone_since") or now)
+    if now - since >= transfer.stall_alert_after_s:
+        return finish(services, transfer, run, "failed", reason)
+    run = stalled(services, transfer, run, reason)
+    stall = dict(run.detail.get("stall") or {})
+    stall["gone_since"] = since
+    # the next look no later than the deadline, whatever the backoff says
+    stall["next_try"] = min(float(stall.get("next_try") or now), since + transfer.stall_alert_after_s)
+    return runs.update(services.store, run.id, merge={"stall": stall})
 
 
 def finish(services: Services, transfer: Transfer | None, run: Run, state: str, error: str | None = None) -> Run:
