@@ -41,6 +41,30 @@ class HBaseEndpoint:
 
 
 @dataclass(frozen=True)
+class GatewayEndpoint:
+    """A cluster's gateway (edge) host, reached over SSH with a key; jobs are submitted there.
+    `hdfs` and `zookeeper` name that cluster's HDFS and HBase quorum, as its jobs (SyncTable) see them."""
+
+    host: str
+    port: int = 22
+    user: str = "ferry"
+    key_file: str = ""
+    known_hosts: str = "~/.ssh/known_hosts"
+    timeout_s: float = 15.0
+    hdfs: str | None = None  # hdfs://namenode:8020
+    zookeeper: str | None = None  # zk1,zk2,zk3:2181:/hbase
+
+
+@dataclass(frozen=True)
+class YarnEndpoint:
+    """The cluster's ResourceManager web address (and JobHistory's, for counters)."""
+
+    url: str
+    history_url: str | None = None
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class WarehouseEndpoint:
     dsn: str = field(repr=False)
     timeout_s: float = 10.0
@@ -64,6 +88,8 @@ class Estate:
     hbase: HBaseEndpoint | None = None
     warehouse: WarehouseEndpoint | None = None
     aws: AwsEndpoint | None = None
+    gateway: GatewayEndpoint | None = None
+    yarn: YarnEndpoint | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from sandbox.hbase.store import Table
 
 ROWCOUNTER_GROUP = "org.apache.hadoop.hbase.mapreduce.RowCounter$RowCounterMapper$Counters"
-HASHTABLE_GROUP = "org.apache.hadoop.hbase.mapreduce.HashTable$HashMapper$Counter"  # not in the real tool; harmless
+TASK_GROUP = "org.apache.hadoop.mapreduce.TaskCounter"  # MAP_INPUT_RECORDS: rows a TableInputFormat job read
 SYNCTABLE_GROUP = "org.apache.hadoop.hbase.mapreduce.SyncTable$SyncMapper$Counter"
 SYNC_COUNTERS = ("BATCHES", "HASHES_MATCHED", "HASHES_NOT_MATCHED", "SOURCEMISSINGROWS", "SOURCEMISSINGCELLS",
                  "TARGETMISSINGROWS", "TARGETMISSINGCELLS", "ROWSWITHDIFFS", "DIFFERENTCELLVALUES",
@@ -72,7 +72,7 @@ def _keys(table: Table, start: bytes, stop: bytes) -> Iterator[bytes]:
 def row_counter(table: Table, start: bytes = b"", stop: bytes = b"") -> Outcome:
     with table.lock:
         n = sum(1 for _ in _keys(table, start, stop))
-    return Outcome({ROWCOUNTER_GROUP: {"ROWS": n}}, n)
+    return Outcome({ROWCOUNTER_GROUP: {"ROWS": n}, TASK_GROUP: {"MAP_INPUT_RECORDS": n}}, n)
 
 
 def _row_bytes(key: bytes, cells: list[tuple[bytes, bytes, int]]) -> int:
@@ -115,7 +115,7 @@ def hash_table(table: Table, out_dir: Path, *, batch_size: int = DEFAULT_BATCH_S
     files = {str(out_dir / "manifest"): json.dumps(manifest),
              str(out_dir / "partitions"): "\n".join(k.hex() for k, _ in batches[1:]),
              str(out_dir / "hashes" / "part-r-00000"): "\n".join(f"{k.hex()}\t{v}" for k, v in batches)}
-    return Outcome({"org.apache.hadoop.mapreduce.TaskCounter": {"MAP_INPUT_RECORDS": rows}}, rows, files=files)
+    return Outcome({TASK_GROUP: {"MAP_INPUT_RECORDS": rows}}, rows, files=files)
 
 
 def read_hashes(out_dir: Path) -> tuple[dict, list[tuple[bytes, str]]]:
@@ -157,7 +157,7 @@ def sync_table(source: Table, target: Table, manifest: dict, batches: list[tuple
             log.append(f"DEBUG [main] org.apache.hadoop.hbase.mapreduce.SyncTable$SyncMapper: Hash mismatch.  "
                        f"Key range: {lo.hex()} to {hi.hex()} sourceHash: {source_hash} targetHash: {h.hexdigest()}")
             _sync_range(source, target, lo, hi, families, c)
-    return Outcome({SYNCTABLE_GROUP: c}, rows_read + 1, task_log=log)
+    return Outcome({SYNCTABLE_GROUP: c, TASK_GROUP: {"MAP_INPUT_RECORDS": rows_read}}, rows_read, task_log=log)
 
 
 def _sync_range(source: Table, target: Table, lo: bytes, hi: bytes, families: set[bytes] | None,

@@ -1,0 +1,272 @@
+"""The `mapreduce` validation engine for HBase tables: the work runs on the clusters, Ferry steers.
+
+- count: `RowCounter` on each side's cluster, both at once; the `ROWS` counters are the counts.
+- full compare: `HashTable` on AS-IS (batch hashes of about `hashtable_batch_size` bytes, in AS-IS's
+  HDFS), then `SyncTable --dryrun=true` on TO-BE against them. SyncTable's counters give the
+  exact numbers; the batches whose hashes differ (its "Hash mismatch.  Key range" task-log lines,
+  read with `yarn logs` on the TO-BE gateway) are then read through Thrift on both sides, and only
+  those, so the listing is exact like the Thrift engine's. What reaches Ferry grows with the
+  differences, not with the table (bench/mapreduce_bytes.py).
+
+Every job is tagged with the run (`-Dmapreduce.job.tags`), its progress goes on the card and its
+tracking URL in the card's thread; `cancel()` kills the run's jobs through YARN; a restarted Ferry
+re-attaches to the jobs it had started (mapreduce_jobs.Job). A sample compare stays on Thrift
+(it reads a few thousand rows by key).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from commands.errors import OutsideFailure
+from commands.message import Message, Section
+from config import Config
+from config.mapreduce import MapReduceSettings, ready
+from config.tables import TableSpec, engine_for
+from connectors.gateway import GatewayClient, GatewayError
+from connectors.yarn import YarnApp, YarnClient, YarnError
+from jobs.validation.backend import KeyRange
+from jobs.validation.backends import open_side
+from jobs.validation.mapreduce_jobs import Job, JobFailed, JobResult, Side, job_tag, run_tag
+from jobs.validation.model import CompareResult, CountResult, Finding
+from jobs.validation.rowdiff import diff_rows
+from state import runs
+
+TOOLS = "org.apache.hadoop.hbase.mapreduce."
+MISMATCH = re.compile(r"Hash mismatch\.\s+Key range: ([0-9a-fA-F]*) to ([0-9a-fA-F]*)")
+RANGE_FETCH_WORKERS = 4
+ENGINE = "mapreduce"
+
+
+def settings(config: Config) -> MapReduceSettings:
+    found = config.sections.get("mapreduce")
+    return found if isinstance(found, MapReduceSettings) else MapReduceSettings()
+
+
+def engine(config: Config, spec: TableSpec) -> str:
+    """"thrift", "mapreduce" or "warehouse" for this table (config.tables.engine_for)."""
+    return engine_for(spec, config.estates, settings(config))
+
+
+def handles(config: Config, spec: TableSpec, check: str) -> bool:
+    return check in ("count", "full") and engine(config, spec) == ENGINE
+
+
+def sides(config: Config) -> dict[str, Side]:
+    missing = ready(config.estates)
+    if missing:
+        raise OutsideFailure("MapReduce validation needs " + ", ".join(missing) + " in app.yaml")
+    out = {}
+    for name in ("as-is", "to-be"):
+        e = config.estates[name]
+        g, y = e.gateway, e.yarn
+        out[name] = Side(name, GatewayClient(g.host, g.port, g.user, g.key_file, g.known_hosts, timeout=g.timeout_s,
+                                             where=f"the {name.upper()} gateway {g.user}@{g.host}:{g.port}"),
+                         YarnClient(y.url, history_url=y.history_url, timeout=y.timeout_s,
+                                    where=f"the {name.upper()} YARN ResourceManager {y.url}"))
+    return out
+
+
+def cancel(services: Any, run_id: str) -> int:
+    """Ask the run to stop and kill its jobs on both clusters (by the run's tag); the run then ends
+    failed ("cancelled"). Returns the number of applications killed."""
+    runs.update(services.store, run_id, merge={"cancel_requested": True})
+    killed = 0
+    for side in sides(services.config).values():
+        for app in side.yarn.apps_by_tag(run_tag(run_id)):
+            if not app.final:
+                side.yarn.kill(app.id)
+                killed += 1
+    return killed
+
+
+class _Steering:
+    """What the jobs of one table report to the run: progress on the card, URLs in the thread."""
+
+    def __init__(self, services: Any, run_id: str, table: str, progress: Callable[[str], None]) -> None:
+        self.services, self.run_id, self.table, self.progress = services, run_id, table, progress
+        self.percent: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def cancelled(self) -> bool:
+        run = runs.get(self.services.store, self.run_id)
+        return run is None or bool(run.detail.get("cancel_requested"))
+
+    def job(self, side: Side, tool: str, step: str, args: list[str]) -> Job:
+        tag = job_tag(self.run_id, self.table, step)
+        argv = ["hbase", TOOLS + tool, f"-Dmapreduce.job.tags={tag},{run_tag(self.run_id)}",
+                f"-Dmapreduce.job.name=ferry {tool} {self.table} ({self.run_id})", *args]
+        label = f"{tool} {side.label}"
+
+        def on_app(app: YarnApp, attached: bool) -> None:
+            how = "re-attached to" if attached else "submitted"
+            text = (f"{self.table}: {tool} on {side.label} {how} YARN application `{app.id}` "
+                    f"(tag `{tag}`): {app.tracking_url}")
+            self.services.post(Message(text, [Section(text)]), thread_of=f"run:{self.run_id}",
+                               dedupe_key=f"run:{self.run_id}:yarn:{app.id}:{how}")
+            runs.update(self.services.store, self.run_id,
+                        merge={f"yarn:{tag}": {"app": app.id, "estate": side.estate, "tool": tool,
+                                               "url": app.tracking_url}})
+
+        def on_progress(pct: float) -> None:
+            with self.lock:
+                self.percent[label] = pct
+                text = " · ".join(f"{k} {v:.0f}%" for k, v in self.percent.items())
+            self.progress(f"{self.table} on MapReduce: {text}")
+
+        return Job(side, tool, argv, tag, settings(self.services.config).poll_every_s, on_app, on_progress,
+                   self.cancelled)
+
+
+def _missing_table(e: JobFailed) -> bool:
+    return "TableNotFoundException" in (e.stderr or "") or "TableNotFoundException" in str(e)
+
+
+def count(services: Any, spec: TableSpec, run_id: str, progress: Callable[[str], None]) -> CountResult:
+    t0 = time.perf_counter()
+    both = sides(services.config)
+    steer = _Steering(services, run_id, spec.id, progress)
+
+    def one(estate: str) -> tuple[int | None, float, str | None]:
+        s0 = time.perf_counter()
+        args = [spec.side(estate).name]
+        if spec.key_from or spec.key_to:
+            args.append(f"--range={spec.key_from or ''},{spec.key_to or ''}")
+        args.extend(spec.columns)
+        try:
+            result = steer.job(both[estate], "RowCounter", f"rowcounter-{estate}", args).run()
+        except JobFailed as e:
+            if _missing_table(e):
+                return None, time.perf_counter() - s0, f"HBase table {spec.side(estate).name} does not exist on {estate.upper()}"
+            raise
+        if "ROWS" not in result.counters:
+            raise OutsideFailure(f"RowCounter on {estate.upper()} finished without a ROWS counter "
+                                 f"(YARN application {result.app.id})")
+        return result.counters["ROWS"], time.perf_counter() - s0, None
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rowcounter") as ex:
+        fa, fb = ex.submit(one, "as-is"), ex.submit(one, "to-be")
+        (na, sa, ea), (nb, sb, eb) = fa.result(), fb.result()
+    findings = [Finding(s, e) for s, e in (("as-is", ea), ("to-be", eb)) if e]
+    return CountResult(spec.id, na, nb, sa, sb, time.perf_counter() - t0, findings)
+
+
+def _hash_args(spec: TableSpec, cfg: MapReduceSettings, out_dir: str) -> list[str]:
+    args = [f"--batchsize={cfg.hashtable_batch_size}"]
+    families = sorted({c.split(":", 1)[0] for c in spec.columns})
+    if families:
+        args.append(f"--families={','.join(families)}")
+    if spec.key_from:
+        args.append(f"--startrow={spec.key_from}")
+    if spec.key_to:
+        args.append(f"--stoprow={spec.key_to}")
+    return [*args, spec.as_is.name, out_dir]
+
+
+def differing_ranges(lines: str) -> list[KeyRange]:
+    """The key ranges of SyncTable's "Hash mismatch" log lines (hex keys; empty hex: open end)."""
+    out = []
+    for m in MISMATCH.finditer(lines):
+        lo, hi = bytes.fromhex(m.group(1)), bytes.fromhex(m.group(2))
+        out.append(KeyRange(lo or None, hi or None))
+    return sorted(set(out), key=lambda r: (r.lo or b""))
+
+
+def full(services: Any, spec: TableSpec, run_id: str, progress: Callable[[str], None]) -> CompareResult:
+    t0 = time.perf_counter()
+    cfg = settings(services.config)
+    both = sides(services.config)
+    asis_gw = services.config.estates["as-is"].gateway
+    steer = _Steering(services, run_id, spec.id, progress)
+    result = CompareResult(spec.id, "full")
+    folder = f"{cfg.work_dir.rstrip('/')}/{job_tag(run_id, spec.id, 'hashtable')}"
+    try:
+        hashed = steer.job(both["as-is"], "HashTable", "hashtable", _hash_args(spec, cfg, folder)).run()
+    except JobFailed as e:
+        if _missing_table(e):
+            result.findings.append(Finding("as-is", f"HBase table {spec.as_is.name} does not exist on AS-IS"))
+            return result
+        raise
+    sync_args = ["-Dmapreduce.map.log.level=DEBUG",  # SyncTable logs each differing batch at DEBUG
+                 "--dryrun=true", f"--sourcezkcluster={asis_gw.zookeeper}", f"{asis_gw.hdfs}{folder}",
+                 spec.as_is.name, spec.to_be.name]
+    try:
+        synced = steer.job(both["to-be"], "SyncTable", "synctable", sync_args).run()
+    except JobFailed as e:
+        if _missing_table(e):
+            result.findings.append(Finding("to-be", f"HBase table {spec.to_be.name} does not exist on TO-BE"))
+            return result
+        raise
+    c = synced.counters
+    result.rows_asis = hashed.counters.get("MAP_INPUT_RECORDS", 0)
+    result.rows_tobe = c.get("MAP_INPUT_RECORDS", 0)
+    ranges: list[KeyRange] = []
+    if c.get("HASHES_NOT_MATCHED", 0):
+        ranges = _ranges_of(both["to-be"], synced, cfg.max_ranges)
+        _diff_ranges(services.config, spec, ranges, result)
+    _reconcile(result, c, listed_all=len(ranges) >= c.get("HASHES_NOT_MATCHED", 0))
+    result.sort()
+    result.seconds = time.perf_counter() - t0
+    result.stats = {"strategy": "MapReduce: HashTable on AS-IS, SyncTable --dryrun on TO-BE, differing ranges "
+                                "read through Thrift",
+                    "engine": ENGINE, "counters": {k: c.get(k, 0) for k in SYNC_COUNTERS},
+                    "ranges_differing": c.get("HASHES_NOT_MATCHED", 0), "ranges_read": len(ranges),
+                    "yarn": {"hashtable": hashed.app.id, "synctable": synced.app.id}}
+    return result
+
+
+SYNC_COUNTERS = ("HASHES_MATCHED", "HASHES_NOT_MATCHED", "SOURCEMISSINGROWS", "TARGETMISSINGROWS",
+                 "SOURCEMISSINGCELLS", "TARGETMISSINGCELLS", "DIFFERENTCELLVALUES")
+
+
+def _ranges_of(side: Side, synced: JobResult, limit: int) -> list[KeyRange]:
+    pipeline = [["yarn", "logs", "-applicationId", synced.app.id, "-log_files", "syslog"],
+                ["grep", "-F", "Hash mismatch."], ["head", "-n", str(limit)]]
+    try:
+        out = side.gateway.run(pipeline, timeout=600).check()
+    except GatewayError as e:
+        raise OutsideFailure(f"reading SyncTable's differing ranges on {side.label}: {e}") from None
+    ranges = differing_ranges(out.stdout)
+    if not ranges:
+        raise OutsideFailure(f"SyncTable on {side.label} found {synced.counters.get('HASHES_NOT_MATCHED')} differing "
+                             f"ranges but its task logs name none (log aggregation off? `yarn logs -applicationId "
+                             f"{synced.app.id}`)")
+    return ranges
+
+
+def _diff_ranges(config: Config, spec: TableSpec, ranges: list[KeyRange], result: CompareResult) -> None:
+    """Read the differing ranges on both sides through Thrift and list their differences."""
+    asis = open_side(config, spec, "as-is")
+    tobe = open_side(config, spec, "to-be")
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mr-ranges") as ex:
+            fa, fb = ex.submit(asis.rows, ranges), ex.submit(tobe.rows, ranges)
+            rows_a, rows_b = fa.result(), fb.result()
+        diff_rows(result, rows_a, rows_b, asis.key_text, use_hash=True)
+    finally:
+        asis.close()
+        tobe.close()
+
+
+def _reconcile(result: CompareResult, counters: dict[str, int], *, listed_all: bool) -> None:
+    """When SyncTable found more differing ranges than were read, its counters give the totals."""
+    if listed_all:
+        return
+    result.n_missing = max(result.n_missing, counters.get("TARGETMISSINGROWS", 0))
+    result.n_extra = max(result.n_extra, counters.get("SOURCEMISSINGROWS", 0))
+    result.n_changed = max(result.n_changed, counters.get("ROWSWITHDIFFS", 0))
+
+
+def check(services: Any, spec: TableSpec, check_name: str, run_id: str,
+          progress: Callable[[str], None]) -> CountResult | CompareResult:
+    try:
+        if check_name == "count":
+            return count(services, spec, run_id, progress)
+        return full(services, spec, run_id, progress)
+    except (GatewayError, YarnError) as e:
+        raise OutsideFailure(str(e)) from None
