@@ -108,7 +108,7 @@ class Job:
         submit = self._submit[0] if self._submit and isinstance(self._submit[0], CommandResult) else None
         if not app.succeeded:
             exit_note = f" (the `hbase` command exited with status {submit.exit_status})" if submit and submit.exit_status else ""
-            why = app.diagnostics.strip().splitlines()[0] if app.diagnostics.strip() else "no reason given"
+            why = " ".join(app.diagnostics.split())[:300] or "no reason given"
             raise JobFailed(f"{self._where()} ended {app.state}{exit_note}: {why}. YARN application {app.id}: "
                             f"{app.tracking_url}", stderr=submit.stderr if submit else "")
         return JobResult(app, self._counters(app), attached, submit)

@@ -1,0 +1,62 @@
+"""kill -9 of Ferry while a MapReduce job runs: after the restart the run follows the same YARN
+application (found by its tag) and never submits a second one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from jobs.validation import runner
+from jobs.validation.mapreduce_jobs import job_tag
+from state import runs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import sys
+import config
+from commands.context import Services
+from jobs.validation import runner
+from state.store import Store
+cfg = config.load(sys.argv[1])
+runner.execute_with(Services(config=cfg, store=Store(cfg.state.path)), sys.argv[2])
+"""
+
+
+def test_kill_9_during_synctable_reattaches_after_restart(mr_env):
+    report = mr_env.seeded.report
+    mr_env.pair.yarn["to-be"].slow(10)  # SyncTable runs a few seconds: time to kill Ferry under it
+    services = mr_env.services()
+    run = runner.create(services, "orders:full", tables=["orders"], check="full", started_by="U1", origin="test")
+    child = subprocess.Popen([sys.executable, "-c", CHILD, services.config.source_path, run.id], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    sync_tag = job_tag(run.id, "orders", "synctable")
+    rm = mr_env.pair.yarn["to-be"]
+    try:
+        deadline = time.time() + 30
+        while not rm.by_tag(sync_tag) and time.time() < deadline and child.poll() is None:
+            time.sleep(0.05)
+        assert rm.by_tag(sync_tag), child.stderr.read().decode() if child.poll() is not None else "no SyncTable app"
+        app = rm.by_tag(sync_tag)[0]
+        assert app.status(time.time())[0] in ("ACCEPTED", "RUNNING")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    assert runs.get(services.store, run.id).state == "running"  # what a kill -9 leaves behind
+
+    done = runner.execute_with(services, run.id)  # what the start-up hook does for an active run
+
+    assert done.state == "mismatch", done.error
+    r = done.detail["results"]["orders"]
+    assert sorted(r["missing"]) == sorted(k.decode() for k in report.missing_keys)
+    assert [c["key"] for c in r["changed"]] == [c.row.decode() for c in report.changed_cells]
+    submitted = [c for g in mr_env.pair.gateway.values() for c in g.commands if c.startswith("hbase ")]
+    assert sum("HashTable" in c for c in submitted) == 1 and sum("SyncTable" in c for c in submitted) == 1
+    assert len(rm.by_tag(sync_tag)) == 1 and r["stats"]["yarn"]["synctable"] == app.id
+    texts = [m[0] for m in services.store.db.execute("SELECT message FROM outbox WHERE thread_of = ?",
+                                                     [f"run:{run.id}"]).fetchall()]
+    assert sum("re-attached to YARN application" in t for t in texts) == 2  # HashTable (done) and SyncTable
