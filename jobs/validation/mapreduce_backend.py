@@ -92,10 +92,21 @@ class _Steering:
         self.services, self.run_id, self.table, self.progress = services, run_id, table, progress
         self.percent: dict[str, float] = {}
         self.lock = threading.Lock()
+        self.abandon = threading.Event()  # a sibling job failed: this one is no longer needed
 
     def cancelled(self) -> bool:
+        if self.abandon.is_set():
+            return True
         run = runs.get(self.services.store, self.run_id)
         return run is None or bool(run.detail.get("cancel_requested"))
+
+    def submitted_at(self, tag: str) -> float | None:
+        run = runs.get(self.services.store, self.run_id)
+        value = run.detail.get(f"submitted:{tag}") if run else None
+        return float(value) if value is not None else None
+
+    def mark_submitted(self, tag: str) -> None:
+        runs.update(self.services.store, self.run_id, merge={f"submitted:{tag}": time.time()})
 
     def job(self, side: Side, tool: str, step: str, args: list[str]) -> Job:
         tag = job_tag(self.run_id, self.table, step)
@@ -120,7 +131,7 @@ class _Steering:
             self.progress(f"{self.table} on MapReduce: {text}")
 
         return Job(side, tool, argv, tag, settings(self.services.config).poll_every_s, on_app, on_progress,
-                   self.cancelled)
+                   self.cancelled, lambda: self.submitted_at(tag), lambda: self.mark_submitted(tag))
 
 
 def _missing_table(e: JobFailed) -> bool:
@@ -143,6 +154,10 @@ def count(services: Any, spec: TableSpec, run_id: str, progress: Callable[[str],
         except JobFailed as e:
             if _missing_table(e):
                 return None, time.perf_counter() - s0, f"HBase table {spec.side(estate).name} does not exist on {estate.upper()}"
+            steer.abandon.set()  # the count has failed: the other side's job is killed, not left running
+            raise
+        except BaseException:
+            steer.abandon.set()
             raise
         if "ROWS" not in result.counters:
             raise OutsideFailure(f"RowCounter on {estate.upper()} finished without a ROWS counter "
@@ -151,7 +166,10 @@ def count(services: Any, spec: TableSpec, run_id: str, progress: Callable[[str],
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rowcounter") as ex:
         fa, fb = ex.submit(one, "as-is"), ex.submit(one, "to-be")
-        (na, sa, ea), (nb, sb, eb) = fa.result(), fb.result()
+        errors = [e for e in (fa.exception(), fb.exception()) if e is not None]
+    if errors:  # the side that failed first, not the one killed because of it
+        raise next((e for e in errors if "was cancelled" not in str(e)), errors[0])
+    (na, sa, ea), (nb, sb, eb) = fa.result(), fb.result()
     findings = [Finding(s, e) for s, e in (("as-is", ea), ("to-be", eb)) if e]
     return CountResult(spec.id, na, nb, sa, sb, time.perf_counter() - t0, findings)
 

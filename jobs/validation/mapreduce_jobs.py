@@ -76,6 +76,9 @@ class Job:
     on_app: Callable[[YarnApp, bool], None] = lambda app, attached: None
     on_progress: Callable[[float], None] = lambda pct: None
     cancelled: Callable[[], bool] = lambda: False
+    #: When this job was submitted by an earlier life of the run (None: never), and how to record it.
+    submitted_at: Callable[[], float | None] = lambda: None
+    mark_submitted: Callable[[], None] = lambda: None
     _submit: list[CommandResult | BaseException] = field(default_factory=list)
 
     def _where(self) -> str:
@@ -89,11 +92,12 @@ class Job:
         return apps[0] if apps else None
 
     def run(self) -> JobResult:
-        app = self._find()
+        app = self._find() or self._await_earlier_submission()
         attached = app is not None
         stop = threading.Event()
         thread = None
         if app is None:
+            self.mark_submitted()
             thread = threading.Thread(target=self._run_command, args=(stop,), daemon=True,
                                       name=f"gateway-{self.side.estate}-{self.tool}")
             thread.start()
@@ -112,6 +116,19 @@ class Job:
             raise JobFailed(f"{self._where()} ended {app.state}{exit_note}: {why}. YARN application {app.id}: "
                             f"{app.tracking_url}", stderr=submit.stderr if submit else "")
         return JobResult(app, self._counters(app), attached, submit)
+
+    def _await_earlier_submission(self) -> YarnApp | None:
+        """A restart right after a submission: the job may not be in YARN yet (the client is still
+        starting). Wait for it, up to APPEAR_TIMEOUT_S after that submission, rather than submit twice."""
+        when = self.submitted_at()
+        if when is None:
+            return None
+        while time.time() < when + APPEAR_TIMEOUT_S:
+            app = self._find()
+            if app is not None:
+                return app
+            time.sleep(min(1.0, self.poll_every_s))
+        return None
 
     def _run_command(self, stop: threading.Event) -> None:
         try:

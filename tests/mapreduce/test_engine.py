@@ -107,13 +107,17 @@ def test_unknown_host_key_fails_the_run(mr_env, tmp_path):
     assert done.state == "failed" and "host key" in done.error and "refuses to connect" in done.error
 
 
-def test_failed_job_fails_the_run(mr_env):
+def test_failed_job_fails_the_run_and_the_other_sides_job_is_killed(mr_env):
     mr_env.pair.yarn["to-be"].fail_next()
+    mr_env.pair.yarn["as-is"].slow(20)
     services = mr_env.services()
-    done = runner.execute_with(services, start(services, "orders", "count").id)
+    run = start(services, "orders", "count")
+    done = runner.execute_with(services, run.id)
     assert done.state == "failed"
     assert "RowCounter on TO-BE ended FAILED" in done.error and "exited with status 1" in done.error
-    assert "tasks failed" in done.error
+    assert "tasks failed" in done.error and "AS-IS" not in done.error
+    (other,) = mr_env.pair.yarn["as-is"].by_tag(run_tag(run.id))
+    assert other.status(time.time())[0] == "KILLED"  # not left running on AS-IS for nothing
 
 
 def test_a_job_killed_in_yarn_fails_the_run(mr_env):

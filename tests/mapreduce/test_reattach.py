@@ -60,3 +60,33 @@ def test_kill_9_during_synctable_reattaches_after_restart(mr_env):
     texts = [m[0] for m in services.store.db.execute("SELECT message FROM outbox WHERE thread_of = ?",
                                                      [f"run:{run.id}"]).fetchall()]
     assert sum("re-attached to YARN application" in t for t in texts) == 2  # HashTable (done) and SyncTable
+
+
+def test_restart_between_submission_and_yarn_waits_for_the_job_instead_of_submitting_again(mr_env):
+    """Ferry died after starting the `hbase` command but before YARN listed the job: the restarted
+    run waits for that job to appear (it was recorded as submitted) and follows it."""
+    from connectors.gateway import GatewayClient
+    from jobs.validation.mapreduce_jobs import run_tag
+
+    services = mr_env.services()
+    run = runner.create(services, "orders:count", tables=["orders"], check="count", started_by="U1", origin="test")
+    tag = job_tag(run.id, "orders", "rowcounter-as-is")
+    runs.update(services.store, run.id, merge={f"submitted:{tag}": time.time()})
+    g = mr_env.pair.settings("as-is")["gateway"]
+    late = GatewayClient(g["host"], g["port"], g["user"], g["key_file"], g["known_hosts"])
+
+    def earlier_life() -> None:  # the first life's client, slow to reach YARN
+        time.sleep(1.0)
+        late.run(["hbase", "org.apache.hadoop.hbase.mapreduce.RowCounter",
+                  f"-Dmapreduce.job.tags={tag},{run_tag(run.id)}", "orders"])
+
+    import threading
+
+    t = threading.Thread(target=earlier_life)
+    t.start()
+    done = runner.execute_with(services, run.id)
+    t.join(30)
+    assert done.state == "mismatch", done.error
+    assert done.detail["results"]["orders"]["rows_asis"] == 3_000
+    assert sum("RowCounter" in c for c in mr_env.pair.gateway["as-is"].commands) == 1
+    assert len(mr_env.pair.yarn["as-is"].by_tag(tag)) == 1
