@@ -39,7 +39,8 @@ from state import runs
 
 TOOLS = "org.apache.hadoop.hbase.mapreduce."
 MISMATCH = re.compile(r"Hash mismatch\.\s+Key range: ([0-9a-fA-F]*) to ([0-9a-fA-F]*)")
-RANGE_FETCH_WORKERS = 4
+#: Seconds to wait for YARN to aggregate SyncTable's task logs after it ends.
+LOGS_WAIT_S = 60.0
 ENGINE = "mapreduce"
 
 
@@ -242,18 +243,25 @@ SYNC_COUNTERS = ("HASHES_MATCHED", "HASHES_NOT_MATCHED", "SOURCEMISSINGROWS", "T
                  "SOURCEMISSINGCELLS", "TARGETMISSINGCELLS", "DIFFERENTCELLVALUES")
 
 
-def _ranges_of(side: Side, synced: JobResult, limit: int) -> list[KeyRange]:
+def _ranges_of(side: Side, synced: JobResult, limit: int, wait_s: float = LOGS_WAIT_S) -> list[KeyRange]:
+    """The differing ranges from SyncTable's aggregated task logs. YARN aggregates logs a little
+    after the application ends, so an empty or failed read is tried again for `wait_s`."""
     pipeline = [["yarn", "logs", "-applicationId", synced.app.id, "-log_files", "syslog"],
                 ["grep", "-F", "Hash mismatch."], ["head", "-n", str(limit)]]
-    try:
-        out = side.gateway.run(pipeline, timeout=600).check()
-    except GatewayError as e:
-        raise OutsideFailure(f"reading SyncTable's differing ranges on {side.label}: {e}") from None
-    ranges = differing_ranges(out.stdout)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            out = side.gateway.run(pipeline, timeout=600).check()
+            ranges = differing_ranges(out.stdout)
+            problem = "its task logs name none (log aggregation off?)"
+        except GatewayError as e:
+            ranges, problem = [], f"reading its task logs failed: {e}"
+        if ranges or time.monotonic() > deadline:
+            break
+        time.sleep(2.0)
     if not ranges:
         raise OutsideFailure(f"SyncTable on {side.label} found {synced.counters.get('HASHES_NOT_MATCHED')} differing "
-                             f"ranges but its task logs name none (log aggregation off? `yarn logs -applicationId "
-                             f"{synced.app.id}`)")
+                             f"ranges but {problem} (`yarn logs -applicationId {synced.app.id}` on the gateway)")
     return ranges
 
 

@@ -154,3 +154,17 @@ def test_cancel_kills_the_runs_jobs_through_yarn(mr_env):
     states = {a.status(time.time())[0] for y in mr_env.pair.yarn.values() for a in y.by_tag(run_tag(run.id))}
     assert states == {"KILLED"}
     assert runs.get(services.store, run.id).detail["cancel_requested"] is True
+
+
+def test_unreadable_synctable_logs_fail_with_what_to_try(mr_env):
+    import pytest
+
+    from commands.errors import OutsideFailure
+    from connectors.yarn import YarnApp
+    from jobs.validation.mapreduce_jobs import JobResult
+
+    side = mapreduce_backend.sides(mr_env.services().config)["to-be"]
+    ghost = YarnApp("application_1_0042", "x", "FINISHED", "SUCCEEDED", 100.0, "", "", (), 0)
+    with pytest.raises(OutsideFailure, match=r"found 2 differing ranges but reading its task logs failed.*"
+                                             r"yarn logs -applicationId application_1_0042"):
+        mapreduce_backend._ranges_of(side, JobResult(ghost, {"HASHES_NOT_MATCHED": 2}, False), 10, wait_s=0)
