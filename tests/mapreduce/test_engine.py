@@ -168,3 +168,11 @@ def test_unreadable_synctable_logs_fail_with_what_to_try(mr_env):
     with pytest.raises(OutsideFailure, match=r"found 2 differing ranges but reading its task logs failed.*"
                                              r"yarn logs -applicationId application_1_0042"):
         mapreduce_backend._ranges_of(side, JobResult(ghost, {"HASHES_NOT_MATCHED": 2}, False), 10, wait_s=0)
+
+
+def test_a_command_that_exits_non_zero_before_yarn_fails_the_run(mr_env):
+    services = mr_env.services(zookeeper="zk-nowhere.example:2181:/hbase")
+    done = runner.execute_with(services, start(services, "orders", "full").id)
+    assert done.state == "failed"
+    assert "SyncTable on TO-BE failed before it started (exit status 1)" in done.error
+    assert "UnknownHostException: zk-nowhere.example" in done.error
