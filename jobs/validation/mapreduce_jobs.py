@@ -179,8 +179,8 @@ class Job:
             except YarnError as e:
                 raise OutsideFailure(f"{self._where()}: {e}") from None
             self.on_progress(app.progress)
-        if killed_by_us:
-            raise JobFailed(f"{self._where()} was cancelled: YARN application {app.id} killed")
+        if killed_by_us or (app.state == "KILLED" and self.cancelled()):
+            raise JobFailed(f"{self._where()} was cancelled: YARN application {app.id} KILLED")
         return app
 
     def _counters(self, app: YarnApp) -> dict[str, int]:

@@ -150,7 +150,7 @@ def test_cancel_kills_the_runs_jobs_through_yarn(mr_env):
         time.sleep(0.05)
     assert mapreduce_backend.cancel(services, run.id) == 2
     t.join(30)
-    assert holder["run"].state == "failed" and "KILLED" in holder["run"].error
+    assert holder["run"].state == "failed" and "was cancelled: YARN application" in holder["run"].error
     states = {a.status(time.time())[0] for y in mr_env.pair.yarn.values() for a in y.by_tag(run_tag(run.id))}
     assert states == {"KILLED"}
     assert runs.get(services.store, run.id).detail["cancel_requested"] is True
