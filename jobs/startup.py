@@ -14,6 +14,7 @@ HOOKS: tuple[str, ...] = (
     "jobs.cutover.watch:on_start",
     "jobs.transfers.watcher:rearm",
     "jobs.validation.schedule:arm",
+    "jobs.validation.mapreduce_backend:on_start",
     "commands.assess.job:on_start",
 )
 

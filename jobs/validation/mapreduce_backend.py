@@ -120,7 +120,7 @@ class _Steering:
             text = (f"{self.table}: {tool} on {side.label} {how} YARN application `{app.id}` "
                     f"(tag `{tag}`): {app.tracking_url}")
             self.services.post(Message(text, [Section(text)]), thread_of=f"run:{self.run_id}",
-                               dedupe_key=f"run:{self.run_id}:yarn:{app.id}:{how}")
+                               dedupe_key=f"run:{self.run_id}:yarn:{side.estate}:{app.id}:{how}")
             runs.update(self.services.store, self.run_id,
                         merge={f"yarn:{tag}": {"app": app.id, "estate": side.estate, "tool": tool,
                                                "url": app.tracking_url}})
@@ -296,3 +296,30 @@ def check(services: Any, spec: TableSpec, check_name: str, run_id: str,
         return full(services, spec, run_id, progress)
     except (GatewayError, YarnError) as e:
         raise OutsideFailure(str(e)) from None
+
+
+def on_start(services: Any) -> int:
+    """Start-up hook: kill the YARN applications of validation runs that are over but whose job may
+    still run (the run failed while YARN was unreachable, or Ferry died between a failure and the
+    kill). Active runs are not touched: the runner re-attaches to their jobs. Returns the number killed."""
+    if ready(services.config.estates):
+        return 0
+    both = sides(services.config)
+    killed = 0
+    for run in runs.recent(services.store, kind="validation", limit=50):
+        entries = [v for k, v in run.detail.items() if k.startswith("yarn:") and isinstance(v, dict)]
+        if run.active or not entries or run.detail.get("yarn_swept"):
+            continue
+        for entry in entries:
+            side = both.get(str(entry.get("estate")))
+            if side is None:
+                continue
+            try:
+                app = side.yarn.app(str(entry.get("app")))
+                if not app.final:
+                    side.yarn.kill(app.id)
+                    killed += 1
+            except YarnError:
+                continue  # unknown to YARN now, or unreachable: nothing more to do at start-up
+        runs.update(services.store, run.id, merge={"yarn_swept": True})
+    return killed

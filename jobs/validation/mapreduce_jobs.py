@@ -21,6 +21,8 @@ from connectors.yarn import AppNotFound, YarnApp, YarnClient, YarnError, normali
 
 #: Seconds to wait for a submitted job to show up in YARN before calling the submission lost.
 APPEAR_TIMEOUT_S = 120.0
+#: Seconds a ResourceManager may stay unreachable while a job runs before the run fails.
+YARN_OUTAGE_S = 60.0
 #: JobHistory takes a moment to publish a finished job's counters.
 COUNTERS_WAIT_S = 30.0
 
@@ -162,26 +164,42 @@ class Job:
             time.sleep(min(0.2, self.poll_every_s))
 
     def _follow(self, app: YarnApp) -> YarnApp:
+        """Poll the application until it is final. A ResourceManager that does not answer for a
+        while (a failover, a restart) is waited for up to YARN_OUTAGE_S; if Ferry gives up on a job
+        that is still running, it kills it rather than leave it to run for nobody."""
         killed_by_us = False
-        while not app.final:
-            if not killed_by_us and self.cancelled():
-                try:
+        unreachable_since: float | None = None
+        try:
+            while not app.final:
+                if not killed_by_us and self.cancelled():
                     self.side.yarn.kill(app.id)
+                    killed_by_us = True
+                time.sleep(self.poll_every_s)
+                try:
+                    app = self.side.yarn.app(app.id)
+                    unreachable_since = None
+                except AppNotFound:
+                    raise OutsideFailure(f"{self._where()}: YARN no longer knows application {app.id} "
+                                         "(ResourceManager restarted or the application was purged)") from None
                 except YarnError as e:
-                    raise OutsideFailure(f"{self._where()}: could not kill {app.id}: {e}") from None
-                killed_by_us = True
-            time.sleep(self.poll_every_s)
-            try:
-                app = self.side.yarn.app(app.id)
-            except AppNotFound:
-                raise OutsideFailure(f"{self._where()}: YARN no longer knows application {app.id} (ResourceManager "
-                                     "restarted or the application was purged)") from None
-            except YarnError as e:
-                raise OutsideFailure(f"{self._where()}: {e}") from None
-            self.on_progress(app.progress)
+                    unreachable_since = unreachable_since or time.monotonic()
+                    if time.monotonic() - unreachable_since > YARN_OUTAGE_S:
+                        raise OutsideFailure(f"{self._where()}: {e} (for {YARN_OUTAGE_S:g} s)") from None
+                    continue
+                self.on_progress(app.progress)
+        except BaseException:
+            if not app.final:
+                self._kill_quietly(app)
+            raise
         if killed_by_us or (app.state == "KILLED" and self.cancelled()):
             raise JobFailed(f"{self._where()} was cancelled: YARN application {app.id} KILLED")
         return app
+
+    def _kill_quietly(self, app: YarnApp) -> None:
+        try:
+            self.side.yarn.kill(app.id)
+        except YarnError:
+            pass  # unreachable: the start-up sweep (mapreduce_backend.on_start) kills it later
 
     def _counters(self, app: YarnApp) -> dict[str, int]:
         deadline = time.monotonic() + COUNTERS_WAIT_S

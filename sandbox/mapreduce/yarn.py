@@ -28,6 +28,8 @@ APP_PATH = re.compile(r"^/ws/v1/cluster/apps/(application_\d+_\d+)(/state)?/?$")
 COUNTERS_PATH = re.compile(r"^/ws/v1/history/mapreduce/jobs/(job_\d+_\d+)/counters/?$")
 PROXY_PATH = re.compile(r"^/proxy/(application_\d+_\d+)/?$")
 MAX_BODY = 4096
+_TS_LOCK = threading.Lock()
+_LAST_TS = 0
 
 
 @dataclass
@@ -71,7 +73,12 @@ class YarnStandIn:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, name: str = "cluster") -> None:
         self.host, self.port, self.name = host, port, name
-        self.cluster_ts = int(time.time() * 1000)
+        # A ResourceManager's start time (ms) prefixes its application ids; two stand-ins started in
+        # the same millisecond still get their own.
+        with _TS_LOCK:
+            global _LAST_TS
+            _LAST_TS = max(_LAST_TS + 1, int(time.time() * 1000))
+            self.cluster_ts = _LAST_TS
         self.apps: dict[str, App] = {}
         self._seq = 0
         self._fail_next = 0

@@ -90,3 +90,25 @@ def test_restart_between_submission_and_yarn_waits_for_the_job_instead_of_submit
     assert done.detail["results"]["orders"]["rows_asis"] == 3_000
     assert sum("RowCounter" in c for c in mr_env.pair.gateway["as-is"].commands) == 1
     assert len(mr_env.pair.yarn["as-is"].by_tag(tag)) == 1
+
+
+def test_start_up_kills_the_jobs_of_runs_that_are_over(mr_env):
+    """A run that failed while its job ran on (YARN unreachable at the time): the next start kills it."""
+    from jobs.validation import mapreduce_backend
+
+    mr_env.pair.yarn["as-is"].slow(100)
+    services = mr_env.services()
+    run = runner.create(services, "orders:count", tables=["orders"], check="count", started_by="U1", origin="test")
+    rm = mr_env.pair.yarn["as-is"]
+    app = rm.submit("rowcounter_orders", "ferry", [job_tag(run.id, "orders", "rowcounter-as-is")], 50.0)
+    runs.update(services.store, run.id, state="failed", error="YARN unreachable",
+                merge={"yarn:x": {"app": app.id, "estate": "as-is", "tool": "RowCounter", "url": ""}})
+    active = runner.create(services, "orders:full", tables=["orders"], check="full", started_by="U1", origin="test")
+    running = rm.submit("hashtable_orders", "ferry", ["t2"], 50.0)
+    runs.update(services.store, active.id, state="running",
+                merge={"yarn:y": {"app": running.id, "estate": "as-is", "tool": "HashTable", "url": ""}})
+
+    assert mapreduce_backend.on_start(services) == 1
+    assert app.status(time.time())[0] == "KILLED"
+    assert running.status(time.time())[0] != "KILLED"  # an active run re-attaches instead
+    assert mapreduce_backend.on_start(services) == 0  # swept once
