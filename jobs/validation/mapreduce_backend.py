@@ -73,9 +73,10 @@ def sides(config: Config) -> dict[str, Side]:
     return out
 
 
-def cancel(services: Any, run_id: str) -> int:
+def cancel(services: Any, run_id: str, who: Any = None) -> int:
     """Ask the run to stop and kill its jobs on both clusters (by the run's tag); the run then ends
-    failed ("cancelled"). Returns the number of applications killed."""
+    failed ("was cancelled … KILLED"). `who` (a state.audit.Who) is audited and named in the thread.
+    Returns the number of applications killed. For the verb: `/migrate cancel <validation run>`."""
     runs.update(services.store, run_id, merge={"cancel_requested": True})
     killed = 0
     for side in sides(services.config).values():
@@ -83,6 +84,12 @@ def cancel(services: Any, run_id: str) -> int:
             if not app.final:
                 side.yarn.kill(app.id)
                 killed += 1
+    if who is not None:
+        from state import audit
+
+        audit.append(services.store, who, "validation.cancel", "ok", target=run_id, detail={"killed": killed})
+        text = f":no_entry_sign: Cancelled by <@{who.user_id}>: {killed} YARN application(s) killed."
+        services.post(Message(text, [Section(text)]), thread_of=f"run:{run_id}", dedupe_key=f"run:{run_id}:cancel")
     return killed
 
 

@@ -148,12 +148,15 @@ def test_cancel_kills_the_runs_jobs_through_yarn(mr_env):
     deadline = time.time() + 10
     while sum(len(y.by_tag(run_tag(run.id))) for y in mr_env.pair.yarn.values()) < 2 and time.time() < deadline:
         time.sleep(0.05)
-    assert mapreduce_backend.cancel(services, run.id) == 2
+    from state.audit import Who
+
+    assert mapreduce_backend.cancel(services, run.id, Who("U0ALICE01")) == 2
     t.join(30)
     assert holder["run"].state == "failed" and "was cancelled: YARN application" in holder["run"].error
     states = {a.status(time.time())[0] for y in mr_env.pair.yarn.values() for a in y.by_tag(run_tag(run.id))}
     assert states == {"KILLED"}
     assert runs.get(services.store, run.id).detail["cancel_requested"] is True
+    assert any("Cancelled by <@U0ALICE01>: 2 YARN application(s) killed" in t for t in thread_texts(services, run.id))
 
 
 def test_unreadable_synctable_logs_fail_with_what_to_try(mr_env):
