@@ -198,7 +198,10 @@ def differing_ranges(lines: str) -> list[KeyRange]:
     """The key ranges of SyncTable's "Hash mismatch" log lines (hex keys; empty hex: open end)."""
     out = []
     for m in MISMATCH.finditer(lines):
-        lo, hi = bytes.fromhex(m.group(1)), bytes.fromhex(m.group(2))
+        try:
+            lo, hi = bytes.fromhex(m.group(1)), bytes.fromhex(m.group(2))
+        except ValueError:
+            continue  # a line cut short (odd hex): `head` kept it whole, so only a damaged log does this
         out.append(KeyRange(lo or None, hi or None))
     return sorted(set(out), key=lambda r: (r.lo or b""))
 

@@ -179,3 +179,12 @@ def test_a_command_that_exits_non_zero_before_yarn_fails_the_run(mr_env):
     assert done.state == "failed"
     assert "SyncTable on TO-BE failed before it started (exit status 1)" in done.error
     assert "UnknownHostException: zk-nowhere.example" in done.error
+
+
+def test_differing_ranges_parse_synctable_lines_and_skip_damaged_ones():
+    lines = ("DEBUG x: Hash mismatch.  Key range: 6131 to 6132 sourceHash: aa targetHash: bb\n"
+             "DEBUG x: Hash mismatch.  Key range: 6132 to  sourceHash: aa targetHash: bb\n"
+             "DEBUG x: Hash mismatch.  Key range: 613 to 6134 sourceHash: aa targetHash: bb\n"
+             "DEBUG x: Hash mismatch.  Key range: 6131 to 6132 sourceHash: aa targetHash: bb\n")
+    ranges = mapreduce_backend.differing_ranges(lines)
+    assert [(r.lo, r.hi) for r in ranges] == [(b"a1", b"a2"), (b"a2", None)]
