@@ -29,7 +29,7 @@ from config import Config
 from config.mapreduce import MapReduceSettings, ready
 from config.tables import TableSpec, engine_for
 from connectors.gateway import GatewayClient, GatewayError
-from connectors.yarn import YarnApp, YarnClient, YarnError
+from connectors.yarn import AppNotFound, YarnApp, YarnClient, YarnError
 from jobs.validation.backend import KeyRange
 from jobs.validation.backends import open_side
 from jobs.validation.mapreduce_jobs import Job, JobFailed, JobResult, Side, job_tag, run_tag
@@ -315,21 +315,29 @@ def on_start(services: Any) -> int:
     if ready(services.config.estates):
         return 0
     both = sides(services.config)
+    down: set[str] = set()  # a ResourceManager that does not answer is not asked again (start-up stays quick)
     killed = 0
     for run in runs.recent(services.store, kind="validation", limit=50):
         entries = [v for k, v in run.detail.items() if k.startswith("yarn:") and isinstance(v, dict)]
         if run.active or not entries or run.detail.get("yarn_swept"):
             continue
+        swept = True
         for entry in entries:
-            side = both.get(str(entry.get("estate")))
-            if side is None:
+            estate = str(entry.get("estate"))
+            side = both.get(estate)
+            if side is None or estate in down:
+                swept = swept and side is None
                 continue
             try:
                 app = side.yarn.app(str(entry.get("app")))
                 if not app.final:
                     side.yarn.kill(app.id)
                     killed += 1
+            except AppNotFound:
+                continue  # purged: nothing left to kill
             except YarnError:
-                continue  # unknown to YARN now, or unreachable: nothing more to do at start-up
-        runs.update(services.store, run.id, merge={"yarn_swept": True})
+                down.add(estate)
+                swept = False  # try again at the next start
+        if swept:
+            runs.update(services.store, run.id, merge={"yarn_swept": True})
     return killed

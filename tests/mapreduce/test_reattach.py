@@ -112,3 +112,23 @@ def test_start_up_kills_the_jobs_of_runs_that_are_over(mr_env):
     assert app.status(time.time())[0] == "KILLED"
     assert running.status(time.time())[0] != "KILLED"  # an active run re-attaches instead
     assert mapreduce_backend.on_start(services) == 0  # swept once
+
+
+def test_start_up_sweep_skips_a_resourcemanager_that_is_down_and_tries_again_later(mr_env):
+    from jobs.validation import mapreduce_backend
+
+    services = mr_env.services()
+    rm = mr_env.pair.yarn["to-be"]
+    app = rm.submit("rowcounter_orders", "ferry", ["t3"], 50.0)
+    ids = []
+    for _ in range(3):
+        r = runner.create(services, "orders:count", tables=["orders"], check="count", started_by="U1", origin="test")
+        runs.update(services.store, r.id, state="failed", error="x",
+                    merge={"yarn:z": {"app": app.id, "estate": "to-be", "tool": "RowCounter", "url": ""}})
+        ids.append(r.id)
+    rm.stop()
+    assert mapreduce_backend.on_start(services) == 0
+    assert rm.requests == 0 and not any(runs.get(services.store, i).detail.get("yarn_swept") for i in ids)
+    rm.start()  # same port: the ResourceManager is back
+    assert mapreduce_backend.on_start(services) == 1
+    assert all(runs.get(services.store, i).detail.get("yarn_swept") for i in ids)
