@@ -23,7 +23,7 @@ A short tour (you are alice, an operator; `/as bob` switches to an approver):
   /migrate assess               inventory the AS-IS cluster through Cloudera Manager, with risks
   /migrate plan                 how long the copy takes at the usable bandwidth
   /migrate count all            row counts on both sides (the sandbox has drift on purpose)
-  /migrate compare orders --full    every differing row
+  /migrate compare orders --full    every differing row (on the clusters' MapReduce: HashTable + SyncTable)
   /migrate start hbase-orders   copy a table, watch its progress card
   /migrate cutover              the runbook, with Approve / Reject buttons
 Press a button by typing its number. Ctrl-C (or `quit`) stops Ferry and the whole sandbox.

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from config import assess, cutover, tables, transfers, validations
+from config import assess, cutover, mapreduce, tables, transfers, validations
 
 Parser = Callable[[Any, str, dict[str, Any]], Any]
 
 # Order matters: later sections may refer to earlier ones.
 SECTIONS: dict[str, Parser] = {
     "transfers": transfers.parse,
+    "mapreduce": mapreduce.parse,
     "tables": tables.parse,
     "validations": validations.parse,
     "cutover": cutover.parse,

@@ -58,7 +58,11 @@ def execute(services: Services, run_id: str) -> None:
 
 
 def _check_one(services: Services, spec: TableSpec, check: str, detail: dict[str, Any],
-               progress: Any) -> CountResult | CompareResult:
+               progress: Any, run_id: str = "") -> CountResult | CompareResult:
+    from features.validation import mapreduce_backend  # a table on `engine: mapreduce` runs on the clusters
+
+    if mapreduce_backend.handles(services.config, spec, check):
+        return mapreduce_backend.check(services, spec, check, run_id, progress)
     with opened(services.config, spec) as (asis, tobe):
         if check == "count":
             return count_table(spec.id, asis, tobe)
@@ -92,7 +96,7 @@ def execute_with(services: Services, run_id: str) -> Run | None:
             errors[table_id] = f"table `{table_id}` is no longer in app.yaml `tables:`"
             continue
         try:
-            result = _check_one(services, spec, check, detail, progress)
+            result = _check_one(services, spec, check, detail, progress, run_id)
         except OutsideFailure as e:
             errors[table_id] = str(e)
         except Exception as e:  # connectors' typed errors carry a clear sentence (no secrets)
