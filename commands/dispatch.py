@@ -187,7 +187,8 @@ def _unknown_verb(services: Services, who: Who, name: str) -> Reply:
 
 
 def _in_channel(services: Services, who: Who) -> bool:
-    return who.channel_id is None or who.channel_id == services.config.slack.channel
+    # No channel is no exception: a request that names none is refused like a wrong one.
+    return bool(who.channel_id) and who.channel_id == services.config.slack.channel
 
 
 def _refuse(services: Services, who: Who, action: str, target: str | None, explanation: str, reason: str,
