@@ -37,12 +37,11 @@ class _Server(TcpWSGIServer):
     """waitress's TCP server, with room made at the connection limit and a loop that stops."""
 
     def readable(self) -> bool:
-        if self.accepting and self._connections() >= self.adj.connection_limit:
+        # waitress counts every socket of its map against the limit (the listener and its wake-up
+        # pipe too): the same count here, so room is made exactly when it would stop accepting.
+        if self.accepting and len(self._map) >= self.adj.connection_limit:
             self._evict_idlest()
         return super().readable()
-
-    def _connections(self) -> int:
-        return len(self.active_channels)
 
     def _evict_idlest(self) -> None:
         idle = [c for c in self.active_channels.values() if not c.requests and not c.will_close]
