@@ -23,6 +23,9 @@ from waitress.server import TcpWSGIServer
 from state import Store, outbox
 
 log = logging.getLogger(__name__)
+# waitress warns at every request queued behind busy workers: under a burst that is expected
+# and the latency figures (bench/ack_latency.py) are what tell whether it matters.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 # Slack's largest payload is a click on a full message (50 blocks of up to 3,000 characters,
 # form-encoded): far below 1 MiB. Anything bigger is not from Slack and gets 413.

@@ -7,10 +7,30 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
+
+from commands import registry
+from commands.context import Reply
+from commands.message import Message, Section
+from commands.registry import Action, Permission, Verb
 from sandbox.slack.driver import sign
 from state import audit
 from tests.fixtures.slack import CHANNEL, OPERATOR, SIGNING_SECRET
-from tests.test_slack_http import poke_verb  # noqa: F401 - the fixture
+
+
+@pytest.fixture
+def poke_verb():
+    """A mutating verb with a button that records each time it acts."""
+    calls = []
+
+    def act(inv):
+        calls.append(inv.value or inv.args)
+        return Reply(Message("poked", [Section("poked")]))
+
+    registry.verbs()["poke"] = Verb("poke", "poke <thing>", "test verb", act, Permission.OPERATE,
+                                    actions={"press": Action(act, Permission.OPERATE)})
+    yield calls
+    registry.verbs().pop("poke", None)
 
 
 def post(ferry, body: str, *, timestamp: str | None = None, secret: str = SIGNING_SECRET) -> tuple[int, str]:
