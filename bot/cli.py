@@ -65,10 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("run needs a verb, e.g. `python -m bot run status`")
         if len(words) == 1 and len(words[0].split()) > 1:
             # `python -m bot run "count all"`: the whole command line in one argument.
-            import shlex
+            from commands.words import split_words
 
             try:
-                words = shlex.split(words[0])
+                words = split_words(words[0])
             except ValueError:
                 pass  # the dispatcher explains what it cannot read
         args.verb, args.args = words[0], words[1:]

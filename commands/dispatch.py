@@ -7,7 +7,6 @@ import difflib
 import logging
 import re
 import secrets
-import shlex
 
 from commands import texts
 from commands.context import Invocation, Reply, Services
@@ -15,6 +14,7 @@ from commands.errors import OutsideFailure, Refused, UsageError
 from commands.message import Context, Message, Section
 from commands.permissions import ROLE_NAMES, allowed
 from commands.registry import Permission, Verb, parse_action_id, verbs
+from commands.words import MAX_COMMAND_CHARS, split_words, too_long
 from state import audit, processed
 from state.audit import Who
 
@@ -25,6 +25,8 @@ MAX_PROBLEM = 1_500  # characters of a usage error's first line
 
 def run_command(services: Services, who: Who, text: str, *, request_key: str | None = None) -> Reply | None:
     """Handle `/migrate <text>`. Returns None when `request_key` was already handled (a retry)."""
+    if too_long(text):
+        return usage_reply(texts.TOO_LONG.format(n=len(text), limit=MAX_COMMAND_CHARS), "help")
     try:
         words = split_command(text)
     except ValueError as e:
@@ -57,6 +59,8 @@ def run_command(services: Services, who: Who, text: str, *, request_key: str | N
 
 def answers_inline(text: str) -> bool:
     """Whether `/migrate <text>` can be answered inside Slack's ack (see Verb.inline)."""
+    if too_long(text):
+        return True  # the refusal is immediate
     words = _tidy(text).split()
     name = words[0].lower() if words else "help"
     if name in HELP_FLAGS or any(w in HELP_FLAGS for w in words[1:]):
@@ -81,7 +85,7 @@ def split_command(text: str | None) -> list[str]:
     """The words of a command line, as a shell would split them (quotes group), after tidying
     what keyboards add; `--flag=value` becomes `--flag value`. ValueError for an open quote."""
     words: list[str] = []
-    for word in shlex.split(_tidy(text)):
+    for word in split_words(_tidy(text)):
         if word.startswith("--") and "=" in word:
             words.extend(word.split("=", 1))
         else:
