@@ -94,8 +94,9 @@ def split_command(text: str | None) -> list[str]:
 
 
 def run_action(services: Services, who: Who, action_id: str, value: str, *, request_key: str | None = None,
-               message_ref: dict | None = None, inputs: dict[str, str] | None = None) -> Reply | None:
-    """Handle a button click. `request_key` defaults to action + value + user: a double click
+               message_ref: dict | None = None, inputs: dict[str, str] | None = None,
+               label: str | None = None) -> Reply | None:
+    """Handle a button click (`label`: the button's text as the person saw it, for a refusal). `request_key` defaults to action + value + user: a double click
     (or Slack delivering the same click twice) acts once."""
     parsed = parse_action_id(action_id)
     verb = verbs().get(parsed[0]) if parsed else None
@@ -110,7 +111,7 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
                        texts.WRONG_CHANNEL.format(channel=services.config.slack.channel), "wrong channel", **extra)
     if not allowed(services, who.user_id, action.permission):
         role = ROLE_NAMES[action.permission]
-        button = (verb.name if parsed[1] == "press" else parsed[1]).capitalize()
+        button = _label(label) or (verb.name if parsed[1] == "press" else parsed[1]).capitalize()
         return _refuse(services, who, target, value,
                        texts.NOT_ALLOWED_BUTTON.format(button=button, verb=verb.name, role=role),
                        f"not in {role}", **extra)
@@ -126,6 +127,13 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
         # submission may come again and must then act, not answer "already handled".
         processed.release(services.store, f"act:{key}")
     return reply
+
+
+def _label(label: str | None) -> str:
+    """A button's label for a sentence in bold: it came with the click, so it is plain text of a
+    bounded length, without the characters that would end the bold or make a link or mention."""
+    text = re.sub(r"[*_~`<>&|\x00-\x1f\u202a-\u202e\u2066-\u2069]", "", label or "").strip()
+    return text[:40]
 
 
 def _audit_context(services: Services, action, value: str) -> dict:
@@ -161,7 +169,9 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
                      reason=f"{type(e).__name__} (log reference {ref})")
         msg = texts.INTERNAL_ERROR.format(verb=verb.name, ref=ref)
         return Reply(Message(msg, [Section(f":x: {msg}")]), data={"failed": msg})
-    if mutating and not reply.data.get("audited"):
+    # A modal and nothing else is a question (Reject asks for its reason): nothing happened yet.
+    asked_only = reply.modal is not None and reply.message is None
+    if mutating and not reply.data.get("audited") and not asked_only:
         audit.append(inv.store, inv.who, action_name, "ok", target=target)
     return reply
 

@@ -74,7 +74,7 @@ class SlackDriver:
 
     def click(self, action_id: str, value: str, *, user: str, channel: str, message_ts: str | None = None,
               message: dict[str, Any] | None = None, retry_num: int | None = None,
-              trigger_id: str | None = None) -> Delivery:
+              trigger_id: str | None = None, label: str | None = None) -> Delivery:
         payload = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
@@ -89,7 +89,7 @@ class SlackDriver:
             "message": message or {"ts": message_ts, "type": "message"},
             "response_url": self._response_url(channel, user),
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
-                         "action_ts": f"{time.time():.6f}", "text": {"type": "plain_text", "text": action_id}}],
+                         "action_ts": f"{time.time():.6f}", "text": {"type": "plain_text", "text": label or action_id}}],
         }
         if self.socket_mode is not None:
             ack = self.socket_mode.deliver("interactive", payload)
