@@ -154,7 +154,7 @@ class SandboxStack:
 
     def values(self) -> dict[str, str]:
         return {
-            "state_path": str(self.root / "ferry.sqlite"),
+            "state_path": str(self.root / "state" / "ferry.sqlite"),  # a 0700 folder (state/files.py)
             "cm_asis_url": self.cm_asis.url,
             "cm_tobe_url": self.cm_tobe.url,
             "hbase_asis_port": str(self.hbase_asis.port),
@@ -177,7 +177,11 @@ class SandboxStack:
         text = TEMPLATE.read_text()
         for key, value in self.values().items():
             text = text.replace(f"@@{key}@@", value)
-        path.write_text(text)
+        # 0600 from its first byte (the umask would give 0644): it names every endpoint and user.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
         return path
 
     def endpoints(self) -> dict[str, str]:

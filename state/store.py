@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from state.files import make_private
 from state.schema import MIGRATIONS
 
 
@@ -24,7 +24,7 @@ class Store:
     def __init__(self, path: str) -> None:
         self.path = path
         if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            make_private(path)
         self._local = threading.local()
         self._wal_checked = False
         self._migrate()
