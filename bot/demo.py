@@ -5,11 +5,14 @@ present) or this terminal, as any of the sandbox's users."""
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TextIO
 
 from bot import text as text_render
@@ -20,6 +23,7 @@ from sandbox.slack import SlackDriver, SlackStandIn
 from sandbox.stack import SANDBOX_SIGNING_SECRET, USERS, SandboxStack, apply_env
 
 CHANNEL = "C0FERRY01"
+LOG_PATH = Path("var/demo.log")  # beside var/sandbox, in the folder the demo runs in
 
 TOUR = """
 A short tour (you are alice, an operator; `/as bob` switches to an approver):
@@ -154,7 +158,8 @@ def run_demo(config: str | None = None) -> int:
     # SIGTERM stops the demo as Ctrl-C does, from the first moment: everything unwinds through
     # the `with` and `finally` below, so no server (PostgreSQL above all) is left running.
     signal.signal(signal.SIGTERM, _interrupt)
-    print("Starting the sandbox and Ferry…", flush=True)
+    terminal_err = _logs_to_file(LOG_PATH)
+    print(f"Starting the sandbox and Ferry… (their logs: {LOG_PATH})", flush=True)
     try:
         with SandboxStack(data_dir="var/sandbox") as stack:
             apply_env(stack.env)
@@ -167,7 +172,8 @@ def run_demo(config: str | None = None) -> int:
     except KeyboardInterrupt:
         pass
     except Exception as e:  # a part that would not start: say which and why, no trace
-        print(f"\nThe demo could not start: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"\nThe demo could not start: {type(e).__name__}: {e} (details in {LOG_PATH})", file=terminal_err)
+        logging.getLogger("ferry.demo").exception("the demo could not start")
         return 1
     print("\nFerry and the sandbox stopped.")
     return 0
@@ -190,6 +196,21 @@ def _run(stack: SandboxStack, serving) -> None:
             pass
     except EOFError:
         pass
+
+
+def _logs_to_file(path: Path) -> TextIO:
+    """Log lines and stray tracebacks (a browser tab closed during a long poll is a
+    BrokenPipeError in the page's server thread) go to `path`, not into the chat: every log
+    handler, and sys.stderr, which is where Python prints a thread's uncaught exception. The
+    terminal's own stderr is returned for the few lines meant for the person."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log_file = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - open for the process's life
+    level = os.environ.get("FERRY_LOG_LEVEL", "INFO")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        handlers=[logging.StreamHandler(log_file)], force=True)
+    terminal_err = sys.stderr
+    sys.stderr = log_file
+    return terminal_err
 
 
 def _interrupt(*_) -> None:
