@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import shlex
 import shutil
 import socket
 import tempfile
@@ -98,6 +99,7 @@ class SandboxStack:
             self.aws_seed = self.aws.seed()
             self._seed()
             self.config_path = self.write_config(self.root / "app.yaml")
+            self.env_path = self.write_env(self.root / "env")
         except BaseException:
             self.stop()
             raise
@@ -229,6 +231,18 @@ class SandboxStack:
             f.write(text)
         return path
 
+    def write_env(self, path: Path) -> Path:
+        """The environment app.yaml needs, as a shell file (`set -a; . env`): what `make demo`
+        sets for its own Ferry, so `python -m bot audit --config …/app.yaml` can be run beside
+        it. Secrets, so 0600."""
+        text = "# Written by the sandbox at each start: the environment its app.yaml needs.\n" + "".join(
+            f"{key}={shlex.quote(value)}\n" for key, value in sorted(self.env.items()))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        return path
+
     def endpoints(self) -> dict[str, str]:
         return {
             "Slack Web API stand-in": self.slack.api_url,
@@ -239,6 +253,7 @@ class SandboxStack:
             "Warehouse (PostgreSQL)": f"127.0.0.1:{self.warehouse.port} databases asis, tobe (user {self.warehouse.user})",
             "AWS (moto)": f"{self.aws.endpoint_url} account {self.aws.account_id}",
             "Ferry config": str(self.config_path),
+            "Its environment": f"{self.env_path} (set -a; . {self.env_path})",
         }
 
 
