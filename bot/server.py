@@ -131,8 +131,14 @@ class WsgiServer:
         return self
 
     def stop(self) -> None:
+        """Idempotent: a test's teardown may stop what the code under test already stopped."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
-        self.server.pull_trigger()
+        try:
+            self.server.pull_trigger()  # wake the loop now rather than at its next timeout
+        except OSError:
+            pass
         if self._thread:
             self._thread.join(5)
         else:
