@@ -10,6 +10,8 @@ import os
 import signal
 import sys
 import threading
+import time
+from typing import NoReturn
 
 import config as config_module
 from config import ConfigError
@@ -65,10 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("run needs a verb, e.g. `python -m bot run status`")
         if len(words) == 1 and len(words[0].split()) > 1:
             # `python -m bot run "count all"`: the whole command line in one argument.
-            import shlex
+            from commands.words import split_words
 
             try:
-                words = shlex.split(words[0])
+                words = split_words(words[0])
             except ValueError:
                 pass  # the dispatcher explains what it cannot read
         args.verb, args.args = words[0], words[1:]
@@ -149,8 +151,7 @@ def cmd_serve(args) -> int:
                              api_url=os.environ.get("SLACK_API_URL"), host=args.host, port=args.port)
         print(f"Ferry listening on {serving.url}/slack/events (health: {serving.url}/healthz)", flush=True)
         stop.wait()
-        serving.stop()
-        return 0
+        _exit_after(serving.stop)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.serving import prepare
@@ -162,10 +163,41 @@ def cmd_serve(args) -> int:
         handler.connect()
         print("Ferry connected to Slack in Socket Mode", flush=True)
         stop.wait()
-        handler.close()
-    finally:
+    except BaseException:
         runtime.stop()
-    return 0
+        raise
+
+    def close() -> None:
+        handler.close()
+        runtime.stop()
+
+    _exit_after(close)
+
+
+STOP_DEADLINE_S = 8.0  # SIGTERM to exit, whatever a worker is doing (systemd waits 90 s, k8s 30 s)
+
+
+def _exit_after(stop) -> NoReturn:
+    """Stop in order, then leave at once. Python would join every worker thread at exit, and a
+    worker may be waiting minutes on an outside system; everything that matters is already in the
+    state database (a kill -9 at any moment loses nothing), so no worker is waited for. If the
+    orderly stop itself hangs, the process still ends at STOP_DEADLINE_S."""
+    def give_up() -> None:
+        time.sleep(STOP_DEADLINE_S)
+        print(f"Ferry did not stop in order within {STOP_DEADLINE_S:.0f} s; exiting.", file=sys.stderr, flush=True)
+        os._exit(1)
+
+    threading.Thread(target=give_up, name="ferry-stop-deadline", daemon=True).start()
+    code = 0
+    try:
+        stop()
+    except Exception:
+        log.exception("stopping Ferry failed")
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _verify_token(client) -> bool | None:

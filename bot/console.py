@@ -69,7 +69,8 @@ class Console:
                 return
             button = self.buttons[index]
             reply = dispatch.run_action(self.runtime.services, self.who, button.action_id, button.value,
-                                        request_key=f"console:{index}:{button.action_id}:{button.value}")
+                                        request_key=f"console:{index}:{button.action_id}:{button.value}",
+                                        label=button.label)
         elif line.startswith("/migrate"):
             reply = dispatch.run_command(self.runtime.services, self.who, line[len("/migrate"):].strip())
         elif line in ("quit", "exit"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from state.files import make_private
 from state.schema import CORE, LEGACY_ORDER, Migration
 
 
@@ -26,7 +26,7 @@ class Store:
         passes them all)."""
         self.path = path
         if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            make_private(path)
         self._local = threading.local()
         self._wal_checked = False
         self._migrate([*CORE, *migrations])
