@@ -22,7 +22,7 @@ import math
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from jobs.validation.backend import EMPTY, Digest
+from jobs.validation.backend import EMPTY
 from jobs.validation.both import both
 
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 HEX = 16
 #: A split adds at most this many hex digits (at most 65,536 finer buckets per bucket).
 MAX_SPLIT_DIGITS = 4
-#: MD5 has 32 hex digits; past that a bucket is one key (repeated): its rows are listed.
-MAX_DIGITS = 32
+#: Hex digits of a bucket number (a BIGINT holds 15); past that its rows are listed.
+MAX_DIGITS = 15
 #: Buckets named per query of a level (bounds the SQL text and the digests held).
 MAX_BUCKETS_PER_ROUND = 16_384
 
@@ -55,13 +55,11 @@ class BucketCompare:
         names = sorted(set(ga) | set(gb))
         self.run.stats["strategy"] = f"key hash: {len(names):,} buckets of {digits} hex digits of MD5(key)"
         self.run.stats["segments"] += len(names)
-        differing = []
-        for b in names:
-            x, y = ga.get(b, EMPTY), gb.get(b, EMPTY)
-            self.run.rows[0] += x.rows
-            self.run.rows[1] += y.rows
-            if not x.same(y):
-                differing.append((b, x, y))
+        self.run.rows[0] += sum(d[0] for d in ga.values())
+        self.run.rows[1] += sum(d[0] for d in gb.values())
+        # (rows, checksum) pairs compared as tuples: 65,536 of them, no object per bucket.
+        differing = [(b, ga.get(b, EMPTY), gb.get(b, EMPTY)) for b in names
+                     if ga.get(b, EMPTY)[:2] != gb.get(b, EMPTY)[:2]]
         del ga, gb
         self.dups.result()  # the duplicated keys must be known to tell them from changes
         self.descend(differing, digits, 1, len(names))
@@ -72,40 +70,40 @@ class BucketCompare:
         wanted = max(1.0, rows / self.t.row_level_threshold)
         return max(1, min(MAX_SPLIT_DIGITS, math.ceil(math.log(wanted, HEX))))
 
-    def descend(self, differing: list[tuple[str, Digest, Digest]], digits: int, level: int, compared: int) -> None:
+    def descend(self, differing: list[tuple[int, Any, Any]], digits: int, level: int, compared: int) -> None:
         self.run.stats["levels"] = max(self.run.stats["levels"], level)
         self.run.progress(f"level {level}: {compared:,} buckets, {len(differing):,} differ")
-        missing: list[tuple[str, int]] = []
-        extra: list[tuple[str, int]] = []
-        to_rows: list[tuple[str, int]] = []
-        to_split: list[tuple[str, int]] = []
+        missing: list[tuple[int, int]] = []
+        extra: list[tuple[int, int]] = []
+        to_rows: list[tuple[int, int]] = []
+        to_split: list[tuple[int, int]] = []
         for b, x, y in differing:
-            rows = max(x.rows, y.rows)
-            if y.rows == 0:
-                missing.append((b, x.rows))
-            elif x.rows == 0:
-                extra.append((b, y.rows))
+            rows = max(x[0], y[0])
+            if y[0] == 0:
+                missing.append((b, x[0]))
+            elif x[0] == 0:
+                extra.append((b, y[0]))
             elif rows <= self.t.row_level_threshold or level >= self.t.max_levels or digits >= MAX_DIGITS:
                 to_rows.append((b, rows))
             else:
                 to_split.append((b, rows))
-        self.one_sided(missing, self.run.asis, missing=True)
-        self.one_sided(extra, self.run.tobe, missing=False)
+        self.one_sided(missing, digits, self.run.asis, missing=True)
+        self.one_sided(extra, digits, self.run.tobe, missing=False)
         self.run.stats["row_ranges"] += len(to_rows)
-        self.row_level(to_rows)
+        self.row_level(to_rows, digits)
         # Buckets of one level all have `digits` digits; split those of about the same size together.
         for start in range(0, len(to_split), MAX_BUCKETS_PER_ROUND):
             chunk = to_split[start:start + MAX_BUCKETS_PER_ROUND]
             finer = min(MAX_DIGITS, digits + self.split_digits(max(r for _, r in chunk)))
             names = [b for b, _ in chunk]
-            sa, sb = both(lambda n=names: self.run.asis.bucket_digests(finer, n),
-                          lambda n=names: self.run.tobe.bucket_digests(finer, n))
+            sa, sb = both(lambda n=names: self.run.asis.bucket_digests(finer, n, digits),
+                          lambda n=names: self.run.tobe.bucket_digests(finer, n, digits))
             subs = sorted(set(sa) | set(sb))
             self.run.stats["segments"] += len(subs)
             sub = [(s, sa.get(s, EMPTY), sb.get(s, EMPTY)) for s in subs]
-            self.descend([d for d in sub if not d[1].same(d[2])], finer, level + 1, len(subs))
+            self.descend([d for d in sub if d[1][:2] != d[2][:2]], finer, level + 1, len(subs))
 
-    def one_sided(self, buckets: list[tuple[str, int]], backend: Any, missing: bool) -> None:
+    def one_sided(self, buckets: list[tuple[int, int]], digits: int, backend: Any, missing: bool) -> None:
         """Buckets with rows on one side only: all their rows are missing (or extra). They are
         counted from the digests; only the first keys, up to the listing cap, are fetched."""
         if not buckets:
@@ -115,7 +113,7 @@ class BucketCompare:
         result = self.run.result
         listed = len(result.missing if missing else result.extra)
         room = MAX_LISTED - listed
-        got = backend.bucket_key_hashes([b for b, _ in buckets], limit=room) if room > 0 else []
+        got = backend.bucket_key_hashes([b for b, _ in buckets], digits, limit=room) if room > 0 else []
         add = result.add_missing if missing else result.add_extra
         for key, _h in got:
             add(backend.key_text(key))
@@ -126,18 +124,18 @@ class BucketCompare:
             result.n_extra += unlisted
         self.run.stats["rows_fetched"] += len(got)
 
-    def row_level(self, buckets: list[tuple[str, int]]) -> None:
+    def row_level(self, buckets: list[tuple[int, int]], digits: int) -> None:
         """Rows of the differing buckets, in batches of at most bucket_rows_per_fetch rows a side
         (each batch is one scan per side)."""
-        batch: list[str] = []
+        batch: list[int] = []
         size = 0
 
         def flush() -> None:
             nonlocal size
             if batch:
                 names = list(batch)
-                ka, kb = both(lambda: self.run.asis.bucket_key_hashes(names),
-                              lambda: self.run.tobe.bucket_key_hashes(names))
+                ka, kb = both(lambda: self.run.asis.bucket_key_hashes(names, digits),
+                              lambda: self.run.tobe.bucket_key_hashes(names, digits))
                 self.run.match(ka, kb)
             batch.clear()
             size = 0
