@@ -96,8 +96,8 @@ class BucketCompare:
             chunk = to_split[start:start + MAX_BUCKETS_PER_ROUND]
             finer = min(MAX_DIGITS, digits + self.split_digits(max(r for _, r in chunk)))
             names = [b for b, _ in chunk]
-            sa, sb = both(lambda n=names: self.run.asis.bucket_digests(finer, n, digits),
-                          lambda n=names: self.run.tobe.bucket_digests(finer, n, digits))
+            sa, sb = both(lambda n=names, f=finer: self.run.asis.bucket_digests(f, n, digits),
+                          lambda n=names, f=finer: self.run.tobe.bucket_digests(f, n, digits))
             subs = sorted(set(sa) | set(sb))
             self.run.stats["segments"] += len(subs)
             sub = [(s, sa.get(s, EMPTY), sb.get(s, EMPTY)) for s in subs]
