@@ -74,14 +74,6 @@ class Dialect:
             return f"STRTOL({digest}, 16)"
         return f"CAST(CAST('x' || {digest} AS BIT(60)) AS BIGINT)"
 
-    def hex_int(self, hex_sql: str, digits: int) -> str:
-        """The number (BIGINT) written by `digits` (1..15) hex digits, e.g. a prefix of an MD5."""
-        if not 1 <= digits <= 15:
-            raise ValueError("1 to 15 hex digits fit a BIGINT")
-        if self.name == "redshift":
-            return f"STRTOL({hex_sql}, 16)"
-        return f"CAST(CAST('x' || {hex_sql} AS BIT({4 * digits})) AS BIGINT)"
-
     def sum_expr(self, hash_sql: str) -> str:
         """SUM of a hash expression that cannot overflow (Redshift's SUM(BIGINT) is BIGINT)."""
         if self.name == "redshift":

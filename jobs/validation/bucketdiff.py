@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 HEX = 16
 #: A split adds at most this many hex digits (at most 65,536 finer buckets per bucket).
 MAX_SPLIT_DIGITS = 4
-#: Hex digits of a bucket number (a BIGINT holds 15); past that its rows are listed.
-MAX_DIGITS = 15
+#: MD5 has 32 hex digits; past that a bucket is one key (repeated): its rows are listed.
+MAX_DIGITS = 32
 #: Buckets named per query of a level (bounds the SQL text and the digests held).
 MAX_BUCKETS_PER_ROUND = 16_384
 
@@ -70,13 +70,13 @@ class BucketCompare:
         wanted = max(1.0, rows / self.t.row_level_threshold)
         return max(1, min(MAX_SPLIT_DIGITS, math.ceil(math.log(wanted, HEX))))
 
-    def descend(self, differing: list[tuple[int, Any, Any]], digits: int, level: int, compared: int) -> None:
+    def descend(self, differing: list[tuple[str, Any, Any]], digits: int, level: int, compared: int) -> None:
         self.run.stats["levels"] = max(self.run.stats["levels"], level)
         self.run.progress(f"level {level}: {compared:,} buckets, {len(differing):,} differ")
-        missing: list[tuple[int, int]] = []
-        extra: list[tuple[int, int]] = []
-        to_rows: list[tuple[int, int]] = []
-        to_split: list[tuple[int, int]] = []
+        missing: list[tuple[str, int]] = []
+        extra: list[tuple[str, int]] = []
+        to_rows: list[tuple[str, int]] = []
+        to_split: list[tuple[str, int]] = []
         for b, x, y in differing:
             rows = max(x[0], y[0])
             if y[0] == 0:
@@ -103,7 +103,7 @@ class BucketCompare:
             sub = [(s, sa.get(s, EMPTY), sb.get(s, EMPTY)) for s in subs]
             self.descend([d for d in sub if d[1][:2] != d[2][:2]], finer, level + 1, len(subs))
 
-    def one_sided(self, buckets: list[tuple[int, int]], digits: int, backend: Any, missing: bool) -> None:
+    def one_sided(self, buckets: list[tuple[str, int]], digits: int, backend: Any, missing: bool) -> None:
         """Buckets with rows on one side only: all their rows are missing (or extra). They are
         counted from the digests; only the first keys, up to the listing cap, are fetched."""
         if not buckets:
@@ -124,10 +124,10 @@ class BucketCompare:
             result.n_extra += unlisted
         self.run.stats["rows_fetched"] += len(got)
 
-    def row_level(self, buckets: list[tuple[int, int]], digits: int) -> None:
+    def row_level(self, buckets: list[tuple[str, int]], digits: int) -> None:
         """Rows of the differing buckets, in batches of at most bucket_rows_per_fetch rows a side
         (each batch is one scan per side)."""
-        batch: list[int] = []
+        batch: list[str] = []
         size = 0
 
         def flush() -> None:

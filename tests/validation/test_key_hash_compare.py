@@ -27,6 +27,7 @@ from tests.validation.test_compare_internals import (  # noqa: F401  (a fixture,
 )
 
 ROWS = 3_000
+HEX = "0123456789abcdef"
 #: Key shapes: (key columns' DDL, each key column as an expression of the row number j).
 SHAPES = {
     "text": ("k VARCHAR(24)", ("'k-' || LPAD(CAST(j AS TEXT), 7, '0')",)),
@@ -100,6 +101,7 @@ def test_every_key_shape_is_compared_exactly_by_key_hash(warehouse, warehouse_sc
     assert len(bucket_sql) >= 2
     for q in bucket_sql:
         assert ("STRTOL(" in q) == (dialect == "redshift") and ("BIT(" in q) == (dialect == "postgresql"), q
+        assert "SUBSTRING(MD5(COALESCE('v' || " in q.split(" FROM ")[1]  # the bucket: hex digits of the key's MD5
         assert ("UNION ALL" in q) == (dialect == "postgresql")
     if shape != "int":  # the default picks the key hash for any key but one integer column
         a, b = warehouse_pair(warehouse, table, key)
@@ -118,15 +120,16 @@ def test_bucket_digests_and_rows_partition_the_table_alike_in_both_dialects(ware
     for dialect in ("postgresql", "redshift"):
         cs = TableChecksums(redshift_shim("asis", dialect), f"{s}.b", ["region", "no"], ["v"])
         one = cs.bucket_digests(1)
-        assert set(one) <= set(range(16)) and sum(d.rows for d in one.values()) == 2000  # NULL keys too
-        two = cs.bucket_digests(3, within=[0, 7], within_digits=1)
-        assert {b >> 8 for b in two} == {0, 7}
-        assert sum(d.rows for d in two.values()) == one[0].rows + one[7].rows
-        assert sum(d.checksum for d in two.values()) == one[0].checksum + one[7].checksum
-        rows = cs.bucket_key_hashes([0, 7], 1)
-        assert len(rows) == one[0].rows + one[7].rows and sum(h for _, h in rows) == one[0].checksum + one[7].checksum
-        assert len(cs.bucket_key_hashes(list(range(16)), 1, limit=5)) == 5
-        for digits, within, within_digits in ((0, (), 0), (16, (), 0), (2, [1], 2)):
+        assert set(one) <= set(HEX) and sum(d.rows for d in one.values()) == 2000  # NULL keys too
+        two = cs.bucket_digests(3, within=["0", "7"], within_digits=1)
+        assert {b[0] for b in two} == {"0", "7"} and {len(b) for b in two} == {3}
+        assert sum(d.rows for d in two.values()) == one["0"].rows + one["7"].rows
+        assert sum(d.checksum for d in two.values()) == one["0"].checksum + one["7"].checksum
+        rows = cs.bucket_key_hashes(["0", "7"], 1)
+        assert len(rows) == one["0"].rows + one["7"].rows
+        assert sum(h for _, h in rows) == one["0"].checksum + one["7"].checksum
+        assert len(cs.bucket_key_hashes(list(HEX), 1, limit=5)) == 5
+        for digits, within, within_digits in ((0, (), 0), (33, (), 0), (2, ["1"], 2), (2, ["A"], 1), (2, ["1'"], 1)):
             with pytest.raises(ValueError):
                 cs.bucket_digests(digits, within, within_digits)
         digests[dialect] = (one, two)
