@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 Key = Any
 
@@ -126,3 +126,14 @@ class Backend(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class KeyHashBuckets(Protocol):
+    """An optional capability: the store digests rows grouped by hex digits of MD5(key) in the
+    engine (the warehouse; HBase over Thrift streams rows instead). features/validation/bucketdiff.py
+    uses it for a first level that needs no key order or collation."""
+
+    def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0) -> dict[str, Digest]: ...
+
+    def bucket_key_hashes(self, buckets: Sequence[str], digits: int, limit: int | None = None) -> list[tuple[Key, int]]: ...

@@ -29,6 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from features.validation import bucketdiff
 from features.validation.backend import EMPTY, Backend, Digest, KeyRange, MissingTable, Row
 from features.validation.both import Prefetch, both
 from features.validation.model import MAX_LISTED, CompareResult, Duplicate, Finding
@@ -41,6 +42,11 @@ DEFAULT_ROW_LEVEL_THRESHOLD = 1_024
 DEFAULT_ROWS_PER_FETCH = 32_768
 DEFAULT_MAX_LEVELS = 24
 DEFAULT_FIRST_LEVEL_PARTS = 1
+DEFAULT_BUCKET_DIGITS = 4  # the key-hash first level: up to 16**4 = 65,536 buckets
+DEFAULT_BUCKET_ROWS_PER_FETCH = 131_072  # rows per side listed by one scan (bucketdiff)
+#: The first level: "auto" (an integer grid for one integer column, key-hash buckets for any
+#: other key where both stores digest them, else key ranges), or one of them by name.
+FIRST_LEVELS = ("auto", "grid", "hash", "ranges")
 #: A differing range splits into about rows / row_level_threshold parts, between split_factor and this.
 MAX_SPLIT = 256
 #: Ranges digested per query round below the first level (bounds memory when everything differs).
@@ -57,6 +63,9 @@ class Tuning:
     rows_per_fetch: int = DEFAULT_ROWS_PER_FETCH  # rows per side per batched row query
     max_levels: int = DEFAULT_MAX_LEVELS
     first_level_parts: int = DEFAULT_FIRST_LEVEL_PARTS  # the first level's queries, one after the other
+    first_level: str = "auto"
+    bucket_digits: int = DEFAULT_BUCKET_DIGITS
+    bucket_rows_per_fetch: int = DEFAULT_BUCKET_ROWS_PER_FETCH
 
     def __post_init__(self) -> None:
         if self.target_segments < 1:
@@ -71,6 +80,12 @@ class Tuning:
             raise ValueError("max_levels must be at least 1")
         if self.first_level_parts < 1:
             raise ValueError("first_level_parts must be at least 1")
+        if self.first_level not in FIRST_LEVELS:
+            raise ValueError(f"first_level is one of {', '.join(FIRST_LEVELS)}")
+        if not 1 <= self.bucket_digits <= 8:
+            raise ValueError("bucket_digits must be 1 to 8")
+        if self.bucket_rows_per_fetch < self.row_level_threshold:
+            raise ValueError("bucket_rows_per_fetch must hold at least one bucket of row_level_threshold rows")
 
 
 Progress = Callable[[str], None]
@@ -126,6 +141,18 @@ class _FullCompare:
         self.stats = {"levels": 0, "segments": 0, "row_ranges": 0, "rows_fetched": 0, "strategy": ""}
         self.rows = [0, 0]  # rows seen by the first level, AS-IS and TO-BE
         self.streams = asis.streams_rows and tobe.streams_rows
+        self.bounds: tuple[Any, Any] | None = None  # integer_bounds of both sides, once asked
+
+    def use_buckets(self) -> bool:
+        """Key-hash buckets (bucketdiff) for the first level? "auto": where both stores digest
+        them and the key is not one integer column (there the grid wins: its cells are key
+        ranges, so lower levels and row listings are index range scans, not scans)."""
+        if self.t.first_level in ("grid", "ranges") or not bucketdiff.supported(self.asis, self.tobe):
+            return False
+        if self.t.first_level == "hash":
+            return True
+        self.bounds = both(self.asis.integer_bounds, self.tobe.integer_bounds)
+        return self.bounds[0] is None or self.bounds[1] is None
 
     # -- the first level ---------------------------------------------------------------------
 
@@ -163,8 +190,8 @@ class _FullCompare:
     def first_level(self) -> Iterator[tuple[list[KeyRange], list[Digest], list[Digest], int]]:
         """The first level in parts: (differing ranges, their digests on each side, how many
         ranges the part compared), part by part."""
-        ba, bb = both(self.asis.integer_bounds, self.tobe.integer_bounds)
-        if ba is not None and bb is not None:
+        ba, bb = self.bounds if self.bounds is not None else both(self.asis.integer_bounds, self.tobe.integer_bounds)
+        if ba is not None and bb is not None and self.t.first_level in ("auto", "grid"):
             lows = [x for x in (ba[0], bb[0]) if x is not None]
             highs = [x for x in (ba[1], bb[1]) if x is not None]
             if not lows:
@@ -229,6 +256,33 @@ class _FullCompare:
 
     # -- row level -----------------------------------------------------------------------------
 
+    def match(self, ka: list[tuple[Any, int]], kb: list[tuple[Any, int]]) -> None:
+        """The differences of both sides' (key, hash) pairs of the same ranges (or buckets)."""
+        self.stats["rows_fetched"] += len(ka) + len(kb)
+        differ: list[Any] = []
+        ha, hb = dict(ka), dict(kb)
+        if len(ha) == len(ka) and len(hb) == len(kb):
+            # No key twice (the usual case): compare the hashes by key, no object per row.
+            key_text = self.asis.key_text
+            for key, h in ha.items():
+                other = hb.get(key)
+                if other is None:
+                    self.result.add_missing(key_text(key))
+                elif other != h:
+                    differ.append(key)
+            for key in hb.keys() - ha.keys():
+                self.result.add_extra(key_text(key))
+        else:  # duplicated keys: the general matcher reports them
+            diff_rows(self.result, [Row(k, h, {}) for k, h in ka], [Row(k, h, {}) for k, h in kb],
+                      self.asis.key_text, use_hash=True, known_duplicates=self.known_duplicates, deferred=differ)
+        if differ:
+            fa, fb = both(lambda: self.asis.fetch(differ), lambda: self.tobe.fetch(differ))
+            before = self.result.n_changed
+            diff_rows(self.result, fa, fb, self.asis.key_text, use_hash=False,
+                      known_duplicates=self.known_duplicates)
+            self.stats["hash_only_changes"] = self.stats.get("hash_only_changes", 0) + (
+                len(differ) - (self.result.n_changed - before))
+
     def row_level(self, ranges: list[tuple[KeyRange, int]]) -> None:
         batch: list[KeyRange] = []
         size = 0
@@ -239,30 +293,7 @@ class _FullCompare:
                 return
             # Keys and hashes first; values only of the rows whose hashes differ (few, by design).
             ka, kb = both(lambda: self.asis.key_hashes(batch), lambda: self.tobe.key_hashes(batch))
-            self.stats["rows_fetched"] += len(ka) + len(kb)
-            differ: list[Any] = []
-            ha, hb = dict(ka), dict(kb)
-            if len(ha) == len(ka) and len(hb) == len(kb):
-                # No key twice (the usual case): compare the hashes by key, no object per row.
-                key_text = self.asis.key_text
-                for key, h in ha.items():
-                    other = hb.get(key)
-                    if other is None:
-                        self.result.add_missing(key_text(key))
-                    elif other != h:
-                        differ.append(key)
-                for key in hb.keys() - ha.keys():
-                    self.result.add_extra(key_text(key))
-            else:  # duplicated keys: the general matcher reports them
-                diff_rows(self.result, [Row(k, h, {}) for k, h in ka], [Row(k, h, {}) for k, h in kb],
-                          self.asis.key_text, use_hash=True, known_duplicates=self.known_duplicates, deferred=differ)
-            if differ:
-                fa, fb = both(lambda: self.asis.fetch(differ), lambda: self.tobe.fetch(differ))
-                before = self.result.n_changed
-                diff_rows(self.result, fa, fb, self.asis.key_text, use_hash=False,
-                          known_duplicates=self.known_duplicates)
-                self.stats["hash_only_changes"] = self.stats.get("hash_only_changes", 0) + (
-                    len(differ) - (self.result.n_changed - before))
+            self.match(ka, kb)
             batch.clear()
             size = 0
 
@@ -330,7 +361,10 @@ class _FullCompare:
                 self.descend(ranges, da, db, 1, compared=compared)
 
             try:
-                for ranges, da, db, compared in self.first_level():
+                bucketed = self.use_buckets()
+                if bucketed:  # the whole compare, in this thread (its levels are scans, one at a time)
+                    bucketdiff.BucketCompare(self, dups).compare()
+                for ranges, da, db, compared in ([] if bucketed else self.first_level()):
                     for done in [f for f in pending if f.done()]:
                         done.result()  # a failure stops the compare now, not after the scan
                     pending.append(tail.submit(descend_part, ranges, da, db, compared))

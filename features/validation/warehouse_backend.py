@@ -84,6 +84,14 @@ class WarehouseBackend:
                      cells: tuple[int, int] | None = None) -> dict[int, Digest]:
         return {i: Digest(*d) for i, d in self.cs.grid_digests(base, width, segments, cells).items()}
 
+    def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0) -> dict[str, Digest]:
+        """Digests per hash bucket of the key (see connectors.warehouse_checksum): no key order.
+        The connector's (rows, checksum) tuples as they are: tens of thousands, not copied."""
+        return self.cs.bucket_digests(digits, within, within_digits)  # type: ignore[return-value]
+
+    def bucket_key_hashes(self, buckets: Sequence[str], digits: int, limit: int | None = None) -> list[tuple[Key, int]]:
+        return self.cs.bucket_key_hashes(buckets, digits, limit)
+
     def cut_points(self, target: int) -> list[Key]:
         try:
             return self.cs.cut_points(target, MIN_ROWS_PER_RANGE)

@@ -82,8 +82,21 @@ DAILY_REVENUE = SandboxTable(
 )""",
 )
 
+SESSIONS = SandboxTable(
+    "public.sessions",
+    ("session_id",),
+    ("user_id", "device", "started_at", "note"),
+    """CREATE TABLE public.sessions (
+    session_id  VARCHAR(40)   NOT NULL PRIMARY KEY,
+    user_id     BIGINT        NOT NULL,
+    device      VARCHAR(16)   NOT NULL,
+    started_at  TIMESTAMP     NOT NULL,
+    note        VARCHAR(128)
+)""",
+)
+
 #: Every seeded table, by name.
-TABLES: dict[str, SandboxTable] = {t.name: t for t in (EVENTS, CUSTOMERS, ORDERS_SUMMARY, DAILY_REVENUE)}
+TABLES: dict[str, SandboxTable] = {t.name: t for t in (EVENTS, CUSTOMERS, ORDERS_SUMMARY, DAILY_REVENUE, SESSIONS)}
 
 
 def create_statements() -> list[str]:

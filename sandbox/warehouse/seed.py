@@ -2,8 +2,10 @@
 
 AS-IS gets every table in full. TO-BE gets the same rows except in ``public.events``, where
 exactly `missing` rows are left out, `changed` rows carry one different value and `extra` rows
-(none by default) exist only on TO-BE. The report
-names them exactly, so tests can assert that counts and compares find precisely these.
+(none by default) exist only on TO-BE, and in ``public.sessions`` (a text key), where 2 rows
+are missing, 1 extra and 4 changed, each by a value a compare gets wrong most easily (NULL vs
+'', a decomposed accent, a trailing space, one microsecond). The report names them exactly, so
+tests can assert that counts and compares find precisely these.
 
 Rows are generated once in Python from a seeded RNG (reproducible) and loaded with COPY into
 tables created in the same transaction (with wal_level=minimal that skips the WAL entirely).
@@ -27,6 +29,7 @@ from sandbox.warehouse.schema import (
     DAILY_REVENUE,
     EVENTS,
     ORDERS_SUMMARY,
+    SESSIONS,
     TABLES,
     create_statements,
 )
@@ -161,6 +164,59 @@ def _revenue(rng: random.Random, days: int) -> list[tuple]:
     return out
 
 
+#: Session ids start with these: upper and lower case, punctuation and an accent, which
+#: collations order differently (C: 'APP' < '_api' < 'app' < 'ä'; en_US: '_api' < 'app' < 'APP' < 'ä').
+SESSION_PREFIXES = ("app", "APP", "web", "Web", "_api", "ä-kiosk", "tv box")
+DEVICES = ("ios", "android", "web", "tv")
+#: TO-BE's drift in public.sessions: (column, AS-IS value or None to keep it, TO-BE value from AS-IS).
+SESSION_CHANGES: tuple[tuple[str, Any, Any], ...] = (
+    ("note", None, lambda v: ""),                                             # NULL -> ''
+    ("note", "café au lait", lambda v: v.replace("é", "e\u0301")),           # decomposed accent
+    ("device", "ios", lambda v: v + " "),                                     # trailing space
+    ("started_at", "keep", lambda v: v + timedelta(microseconds=1)),          # one microsecond
+)
+SESSION_MISSING = 2
+SESSION_EXTRA = 1
+
+
+def _sessions(rng: random.Random, rows: int) -> list[tuple]:
+    out = []
+    for i in range(rows):
+        sid = f"{SESSION_PREFIXES[i % len(SESSION_PREFIXES)]}-{i:06d}-{rng.getrandbits(32):08x}"
+        started = _EPOCH + timedelta(seconds=i * 11, microseconds=rng.randrange(1_000_000))
+        note = rng.choice((None, "", "first visit", "café au lait", "日本語 ✓"))
+        out.append((sid, rng.randint(1, 5000), DEVICES[i % len(DEVICES)], started, note))
+    return out
+
+
+def _drift_sessions(rows: list[tuple], seed: int) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple],
+                                                         list[ChangedValue]]:
+    """(AS-IS rows, TO-BE rows, missing keys, extra keys, changes) of public.sessions. AS-IS rows
+    picked for a change get the value the change needs (a NULL note, an accented one...)."""
+    rng = random.Random(f"sessions-drift-{seed}")
+    picked = rng.sample(range(len(rows)), SESSION_MISSING + len(SESSION_CHANGES) + SESSION_EXTRA)
+    missing_idx = picked[:SESSION_MISSING]
+    changed_idx = picked[SESSION_MISSING:SESSION_MISSING + len(SESSION_CHANGES)]
+    extra_idx = picked[SESSION_MISSING + len(SESSION_CHANGES):]
+    columns = SESSIONS.key + SESSIONS.columns
+    asis, tobe = list(rows), list(rows)
+    changes = []
+    for i, (column, before, after) in zip(changed_idx, SESSION_CHANGES, strict=True):
+        pos = columns.index(column)
+        row = asis[i]
+        if before != "keep":
+            row = row[:pos] + (before,) + row[pos + 1:]
+            asis[i] = row
+        new = after(row[pos])
+        tobe[i] = row[:pos] + (new,) + row[pos + 1:]
+        changes.append(ChangedValue(SESSIONS.name, (row[0],), column, row[pos], new))
+    gone = set(missing_idx)
+    extra_rows = [(asis[i][0] + "x",) + asis[i][1:] for i in extra_idx]  # ids no AS-IS row has
+    tobe = [r for i, r in enumerate(tobe) if i not in gone] + extra_rows
+    missing = sorted((asis[i][0],) for i in missing_idx)
+    return asis, tobe, missing, sorted((r[0],) for r in extra_rows), changes
+
+
 def _drift(value: Any, column: str) -> Any:
     if column == "amount":
         return Decimal("0.01") if value is None else value + Decimal("0.01")
@@ -203,9 +259,12 @@ def seed(
     orders_rows: int = 5_000,
     revenue_days: int = 365,
     extra: int = 0,
+    sessions_rows: int = 3_000,
 ) -> SeedReport:
     """(Re)create and fill every table in ``asis`` and ``tobe``; drift only in public.events.
     Existing sandbox tables are dropped first, so seeding twice gives the same result."""
+    if sessions_rows < SESSION_MISSING + len(SESSION_CHANGES) + SESSION_EXTRA:
+        raise ValueError(f"public.sessions needs at least {SESSION_MISSING + len(SESSION_CHANGES) + SESSION_EXTRA} rows")
     if min(missing, changed, extra) < 0 or missing + changed > events_rows or extra > events_rows:
         raise ValueError(
             f"cannot drift {missing} missing + {changed} changed (+ {extra} extra) rows out of {events_rows}"
@@ -240,7 +299,11 @@ def seed(
     extra_idx = sorted(drift_rng.sample(range(events_rows), extra))
     extra_rows = [(r[0] + 3, *r[1:]) for r in (asis[EVENTS.name][i] for i in extra_idx)]
     tobe_events += extra_rows
-    tobe = {**asis, EVENTS.name: tobe_events}
+    # public.sessions: its own generator, so the other tables are what they were without it.
+    sessions_asis, sessions_tobe, sessions_missing, sessions_extra, sessions_changes = _drift_sessions(
+        _sessions(random.Random(f"sessions-{seed}"), sessions_rows), seed)
+    asis[SESSIONS.name] = sessions_asis
+    tobe = {**asis, EVENTS.name: tobe_events, SESSIONS.name: sessions_tobe}
 
     # Both databases load at once: the server does most of the work, in two backends.
     failures: list[BaseException] = []
@@ -263,9 +326,9 @@ def seed(
         seed=seed,
         rows={"asis": {k: len(v) for k, v in asis.items()}, "tobe": {k: len(v) for k, v in tobe.items()}},
         keys={name: t.key for name, t in TABLES.items()},
-        missing={EVENTS.name: [(asis[EVENTS.name][i][0],) for i in missing_idx]},
-        changed=changes,
-        extra={EVENTS.name: [(r[0],) for r in extra_rows]},
+        missing={EVENTS.name: [(asis[EVENTS.name][i][0],) for i in missing_idx], SESSIONS.name: sessions_missing},
+        changed=changes + sessions_changes,
+        extra={EVENTS.name: [(r[0],) for r in extra_rows], SESSIONS.name: sessions_extra},
         seconds=time.monotonic() - began,
     )
 

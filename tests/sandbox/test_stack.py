@@ -74,6 +74,36 @@ def test_config_points_ferry_at_every_part(stack, monkeypatch):
     assert cfg.as_is.aws.endpoint_url == stack.aws.endpoint_url
 
 
+def test_sandbox_text_keyed_table_drift_is_found_by_count_sample_and_full(stack, monkeypatch):
+    """The sandbox config's `sessions` table (a text key) and its seeded drift, through the
+    configured validation's own backends: found exactly by each check."""
+    from features.validation.backends import opened
+    from features.validation.count import count_table
+    from features.validation.hashdiff import full_compare
+    from features.validation.sample import sample_compare
+
+    for key, value in stack.env.items():
+        monkeypatch.setenv(key, value)
+    cfg = config.load(str(stack.config_path))
+    assert cfg.validations.get("sessions-full") is not None
+    report = stack.warehouse_report
+    table = "public.sessions"
+    missing = sorted(k[0] for k in report.missing_keys(table))
+    extra = sorted(k[0] for k in report.extra_keys(table))
+    changed = {c.key[0]: [c.column] for c in report.changed if c.table == table}
+    assert len(missing) == 2 and len(extra) == 1 and len(changed) == 4
+    spec = cfg.tables.get("sessions")
+    with opened(cfg, spec) as (a, b):
+        count = count_table("sessions", a, b)
+        results = [sample_compare("sessions", a, b, 10_000, seed=3), full_compare("sessions", a, b)]
+    assert (count.rows_asis, count.rows_tobe) == (report.rows["asis"][table], report.rows["tobe"][table])
+    assert count.difference == -1 and not count.passed
+    for r in results:
+        assert sorted(r.missing) == missing and sorted(r.extra) == extra, r.check
+        assert {c.key: c.columns for c in r.changed} == changed, r.check
+    assert results[1].stats["strategy"].startswith("key hash")
+
+
 def test_secrets_are_not_in_the_written_config(stack):
     text = stack.config_path.read_text()
     assert stack.warehouse.password not in text

@@ -14,7 +14,8 @@ from features.validation.sample import sample_compare
 from features.validation.warehouse_backend import WarehouseBackend
 
 #: Small thresholds so that tests with a few thousand rows still go through several levels.
-SMALL = Tuning(target_segments=16, split_factor=4, row_level_threshold=8, rows_per_fetch=64)
+SMALL = Tuning(target_segments=16, split_factor=4, row_level_threshold=8, rows_per_fetch=64, bucket_digits=1,
+               bucket_rows_per_fetch=64)
 
 
 @dataclass

@@ -1,0 +1,222 @@
+"""The full compare's key-hash first level (jobs/validation/bucketdiff.py over
+connectors.warehouse_checksum's bucket queries), on the sandbox PostgreSQL: every key shape, in
+both SQL dialects (Redshift's through a stand-in STRTOL, see test_compare_internals), and two
+databases whose collations order the keys differently."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from connectors.warehouse import WarehouseConnector
+from connectors.warehouse_checksum import TableChecksums
+from features.validation.hashdiff import Tuning, full_compare
+from features.validation.warehouse_backend import WarehouseBackend
+from tests.validation.helpers import SMALL, changed_keys, warehouse_pair
+from tests.validation.test_compare_internals import (  # noqa: F401  (a fixture, used by name)
+    RecordingConnector,
+    redshift_shim,
+    sql_both,
+)
+
+ROWS = 3_000
+HEX = "0123456789abcdef"
+#: Key shapes: (key columns' DDL, each key column as an expression of the row number j).
+SHAPES = {
+    "text": ("k VARCHAR(24)", ("'k-' || LPAD(CAST(j AS TEXT), 7, '0')",)),
+    "uuid": ("u UUID", ("CAST(MD5(CAST(j AS TEXT)) AS UUID)",)),
+    "comp2": ("region VARCHAR(8), no BIGINT", ("(ARRAY['eu', 'us', 'apac'])[1 + j % 3]", "j")),
+    "comp3": ("region VARCHAR(8), no INTEGER, day DATE",
+              ("(ARRAY['eu', 'us'])[1 + j % 2]", "CAST(j / 100 AS INTEGER)", "DATE '2026-01-01' + CAST(j % 100 AS INTEGER)")),
+    "date": ("d DATE", ("DATE '2000-01-01' + CAST(j AS INTEGER)",)),
+    "ts": ("ts TIMESTAMP", ("TIMESTAMP '2026-01-01' + j * INTERVAL '1 second' + j * INTERVAL '1 microsecond'",)),
+    "int": ("id BIGINT", ("j * 7",)),
+}
+
+
+def make_shape(warehouse, schema: str, shape: str) -> tuple[list[str], dict[str, list[str]]]:
+    """A table of ROWS rows per side with planted differences; returns the key columns and the
+    expected keys (as Ferry writes them) of each kind."""
+    columns, exprs = SHAPES[shape]
+    key = [c.split()[0] for c in columns.split(", ")]
+    keys = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, key, strict=True))
+    ddl = (f"CREATE TABLE {schema}.t ({columns}, note VARCHAR(32), at TIMESTAMP, s VARCHAR(16), PRIMARY KEY ({', '.join(key)}));"
+           f" CREATE FUNCTION {schema}.key_of(j BIGINT) RETURNS TABLE ({columns}) LANGUAGE sql AS $$ SELECT {', '.join(exprs)} $$;")
+    fill = (f"INSERT INTO {schema}.t SELECT {keys}, CASE j % 4 WHEN 0 THEN NULL WHEN 1 THEN '' ELSE 'café ' || j END,"
+            f" TIMESTAMP '2026-01-01' + j * INTERVAL '1 minute', 's' || j FROM generate_series(CAST(1 AS BIGINT), {ROWS}) j;")
+    match = " AND ".join(f"t.{c} = k.{c}" for c in key)
+
+    def where(js: list[int]) -> str:
+        return f"FROM {schema}.key_of_many(ARRAY{js}::BIGINT[]) k WHERE {match}"
+
+    many = (f"CREATE FUNCTION {schema}.key_of_many(js BIGINT[]) RETURNS TABLE ({columns}) LANGUAGE sql AS"
+            f" $$ SELECT k.* FROM unnest(js) j, {schema}.key_of(j) k $$;")
+    missing, changed = [11, 500, 2999], [4, 5, 6, 7, 1200]
+    extra = [ROWS + 1, ROWS + 50]
+    drift = (f"DELETE FROM {schema}.t t USING {schema}.key_of_many(ARRAY{missing}::BIGINT[]) k WHERE {match};"
+             f" INSERT INTO {schema}.t SELECT {keys}, 'new', NULL, 'x' FROM unnest(ARRAY{extra}::BIGINT[]) j;"
+             f" UPDATE {schema}.t t SET note = '' {where([4])};"                                  # NULL -> ''
+             f" UPDATE {schema}.t t SET note = NULL {where([5])};"                                # '' -> NULL
+             f" UPDATE {schema}.t t SET note = 'cafe' || U&'\\0301' || ' 6' {where([6])};"         # decomposed é
+             f" UPDATE {schema}.t t SET at = at + INTERVAL '1 microsecond' {where([7])};"        # 1 µs
+             f" UPDATE {schema}.t t SET s = s || ' ' {where([1200])};")                          # trailing space
+    sql_both(warehouse, ddl + many + fill, ddl + many + fill + drift)
+    from features.validation.model import key_text
+
+    expected = {}
+    with psycopg.connect(warehouse.dsn("asis"), autocommit=True) as conn:
+        for kind, js in (("missing", missing), ("extra", extra), ("changed", changed)):
+            rows = conn.execute(f"SELECT * FROM {schema}.key_of_many(%s::BIGINT[])", [js]).fetchall()
+            expected[kind] = sorted(key_text(tuple(r)) for r in rows)
+    return key, expected
+
+
+def found(result) -> dict[str, list[str]]:
+    return {"missing": sorted(result.missing), "extra": sorted(result.extra), "changed": sorted(changed_keys(result))}
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "redshift"])
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_every_key_shape_is_compared_exactly_by_key_hash(warehouse, warehouse_schema, redshift_shim, shape, dialect):  # noqa: F811
+    key, expected = make_shape(warehouse, warehouse_schema, shape)
+    table = f"{warehouse_schema}.t"
+    conns = [redshift_shim(db, dialect) for db in ("asis", "tobe")]
+    for tuning in (Tuning(first_level="hash"), replace(SMALL, first_level="hash")):
+        a = WarehouseBackend(conns[0], "as-is", table, key, None, None)
+        b = WarehouseBackend(conns[1], "to-be", table, key, None, None, columns_from=a)
+        result = full_compare("t", a, b, tuning=tuning)
+        assert found(result) == expected, (shape, dialect, tuning)
+        assert result.stats["strategy"].startswith("key hash"), result.stats
+        assert result.rows_asis == ROWS and result.rows_tobe == ROWS - 3 + 2
+    # SMALL starts from 16 buckets of 1 hex digit: its differing buckets are split again.
+    assert result.stats["levels"] >= 2
+    bucket_sql = [q for q in conns[0].sent if "GROUP BY ferry_seg" in q]
+    assert len(bucket_sql) >= 2
+    for q in bucket_sql:
+        assert ("STRTOL(" in q) == (dialect == "redshift") and ("BIT(" in q) == (dialect == "postgresql"), q
+        assert "SUBSTRING(MD5(COALESCE('v' || " in q.split(" FROM ")[1]  # the bucket: hex digits of the key's MD5
+        assert ("UNION ALL" in q) == (dialect == "postgresql")
+    if shape != "int":  # the default picks the key hash for any key but one integer column
+        a, b = warehouse_pair(warehouse, table, key)
+        assert full_compare("t", a, b).stats["strategy"].startswith("key hash")
+        a.close()
+        b.close()
+
+
+def test_bucket_digests_and_rows_partition_the_table_alike_in_both_dialects(warehouse, warehouse_schema,
+                                                                            redshift_shim):  # noqa: F811
+    s = warehouse_schema
+    sql_both(warehouse, f"CREATE TABLE {s}.b (region VARCHAR(8), no INTEGER, v TEXT);"
+             f" INSERT INTO {s}.b SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'r' || i % 5 END, i, 'v' || i"
+             f" FROM generate_series(1, 2000) i")
+    digests = {}
+    for dialect in ("postgresql", "redshift"):
+        cs = TableChecksums(redshift_shim("asis", dialect), f"{s}.b", ["region", "no"], ["v"])
+        one = cs.bucket_digests(1)
+        assert set(one) <= set(HEX) and sum(d.rows for d in one.values()) == 2000  # NULL keys too
+        two = cs.bucket_digests(3, within=["0", "7"], within_digits=1)
+        assert {b[0] for b in two} == {"0", "7"} and {len(b) for b in two} == {3}
+        assert sum(d.rows for d in two.values()) == one["0"].rows + one["7"].rows
+        assert sum(d.checksum for d in two.values()) == one["0"].checksum + one["7"].checksum
+        rows = cs.bucket_key_hashes(["0", "7"], 1)
+        assert len(rows) == one["0"].rows + one["7"].rows
+        assert sum(h for _, h in rows) == one["0"].checksum + one["7"].checksum
+        assert len(cs.bucket_key_hashes(list(HEX), 1, limit=5)) == 5
+        for digits, within, within_digits in ((0, (), 0), (33, (), 0), (2, ["1"], 2), (2, ["A"], 1), (2, ["1'"], 1)):
+            with pytest.raises(ValueError):
+                cs.bucket_digests(digits, within, within_digits)
+        digests[dialect] = (one, two)
+    assert digests["postgresql"] == digests["redshift"]
+
+
+# -- two databases, two collations --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def en_us_locale() -> Iterator[Path]:
+    """en_US.UTF-8 compiled from the system's locale sources into a directory of our own (the
+    machine has only C and C.UTF-8); a PostgreSQL started with LOCPATH pointing there can use it.
+    Not under pytest's tmp_path: PostgreSQL runs as another user, who cannot enter that."""
+    where = Path(tempfile.mkdtemp(prefix="ferry-locales-"))
+    where.chmod(0o755)
+    done = subprocess.run(["localedef", "-i", "en_US", "-f", "UTF-8", str(where / "en_US.UTF-8")],
+                          capture_output=True, text=True, check=False)
+    if not (where / "en_US.UTF-8").is_dir():
+        pytest.skip(f"localedef could not build en_US.UTF-8: {done.stderr.strip()[-300:]}")
+    for path in [where, *where.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    yield where
+    shutil.rmtree(where, ignore_errors=True)
+
+
+KEYS = ["a", "A", "b", "B", "_x", "x_", "Z", "z", "a b", "ab", "é", "e", "f", "ä", "1", "10", "9", "-1", "a-c", "ac"]
+TEXT_KEYS = [f"{k}{n}" if n else k for n in ("", "x", "Y", " 7") for k in KEYS]
+
+
+def test_two_databases_whose_collations_order_the_keys_differently(warehouse_factory, en_us_locale, monkeypatch,
+                                                                   tmp_path):
+    monkeypatch.setenv("LOCPATH", str(en_us_locale))
+    wh = warehouse_factory()
+    with psycopg.connect(wh.dsn("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE coll_en TEMPLATE template0 ENCODING 'UTF8' LOCALE 'en_US.UTF-8'")
+        conn.execute("CREATE DATABASE coll_c TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
+    values = ", ".join(f"('{k}', {i})" for i, k in enumerate(TEXT_KEYS))
+    ddl = f"CREATE TABLE public.t (k VARCHAR(16) PRIMARY KEY, v INTEGER); INSERT INTO public.t VALUES {values};"
+    drift = ("DELETE FROM public.t WHERE k IN ('B', 'ä 7', 'ab'); UPDATE public.t SET v = -1 WHERE k IN ('_x', 'Zx');"
+             " INSERT INTO public.t VALUES ('a_', 1), ('Ä', 2)")
+    orders = {}
+    for db, text in (("coll_en", ddl), ("coll_c", ddl + drift)):
+        with psycopg.connect(wh.dsn(db), autocommit=True) as conn:
+            conn.execute(text)
+            orders[db] = [r[0] for r in conn.execute("SELECT k FROM public.t ORDER BY k").fetchall()]
+    common = [k for k in orders["coll_en"] if k in set(orders["coll_c"])]
+    assert common != [k for k in orders["coll_c"] if k in set(orders["coll_en"])]  # the orders differ
+    expected = {"missing": sorted(["B", "ä 7", "ab"]), "extra": sorted(["a_", "Ä"]), "changed": sorted(["_x", "Zx"])}
+    for tuning in (Tuning(), SMALL):
+        a = WarehouseBackend(WarehouseConnector(wh.dsn("coll_en")), "as-is", "public.t", ["k"], None, None)
+        b = WarehouseBackend(WarehouseConnector(wh.dsn("coll_c")), "to-be", "public.t", ["k"], None, None, columns_from=a)
+        result = full_compare("t", a, b, tuning=tuning)
+        assert found(result) == expected, tuning
+        assert result.stats["strategy"].startswith("key hash")
+        a.close()
+        b.close()
+    # What the key hash is for: key ranges cut on one side mean other rows on the other.
+    a = WarehouseBackend(WarehouseConnector(wh.dsn("coll_en")), "as-is", "public.t", ["k"], None, None)
+    b = WarehouseBackend(WarehouseConnector(wh.dsn("coll_c")), "to-be", "public.t", ["k"], None, None, columns_from=a)
+    ranges = full_compare("t", a, b, tuning=replace(SMALL, first_level="ranges"))
+    assert found(ranges) != expected and len(ranges.missing) > len(expected["missing"])
+    a.close()
+    b.close()
+    # What the key hash is for: key ranges cut on one side mean other rows on the other.
+    a = WarehouseBackend(WarehouseConnector(wh.dsn("coll_en")), "as-is", "public.t", ["k"], None, None)
+    b = WarehouseBackend(WarehouseConnector(wh.dsn("coll_c")), "to-be", "public.t", ["k"], None, None, columns_from=a)
+    ranges = full_compare("t", a, b, tuning=replace(SMALL, first_level="ranges"))
+    assert found(ranges) != expected and len(ranges.missing) > len(expected["missing"])
+    a.close()
+    b.close()
+
+
+def test_duplicated_text_keys_by_key_hash(warehouse, warehouse_schema):
+    """No key constraint (as on Redshift): a key twice is a duplicate, not a change, whatever
+    bucket it falls in; the counts stay exact when everything else agrees."""
+    s = warehouse_schema
+    ddl = f"CREATE TABLE {s}.d (k VARCHAR(16), v INTEGER);"
+    fill = (f"INSERT INTO {s}.d SELECT 'id-' || i, i FROM generate_series(1, 2000) i;"
+            f" INSERT INTO {s}.d VALUES ('id-7', 7);")
+    sql_both(warehouse, ddl + fill, ddl + fill + f"INSERT INTO {s}.d VALUES ('id-5', 5); UPDATE {s}.d SET v = 0"
+             f" WHERE k = 'id-1500'; DELETE FROM {s}.d WHERE k = 'id-1999'")
+    a, b = warehouse_pair(warehouse, f"{s}.d", ["k"])
+    for tuning in (Tuning(), SMALL):
+        r = full_compare("d", a, b, tuning=tuning)
+        assert {(d.key, d.asis, d.tobe) for d in r.duplicates} == {("id-5", 1, 2), ("id-7", 2, 2)}, tuning
+        assert (r.missing, r.extra, changed_keys(r)) == (["id-1999"], [], {"id-1500": ["v"]}), tuning
+        assert r.stats["strategy"].startswith("key hash")
+    a.close()
+    b.close()
