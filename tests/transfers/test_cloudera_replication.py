@@ -23,7 +23,7 @@ from features.transfers import api, watcher
 from features.transfers.backend import Transient
 from features.transfers.kinds import backend_for
 from state import outbox, runs
-from tests.fixtures.slack import OPERATOR
+from tests.fixtures.slack import CHANNEL, OPERATOR
 
 TRANSFER = """
 - id: hdfs-events
@@ -34,7 +34,7 @@ TRANSFER = """
   poll_every: 0.2s
   stall_alert_after: 0.5s
 """
-WHO = Who(OPERATOR, channel_id=None)
+WHO = Who(OPERATOR, channel_id=CHANNEL)  # in the migration channel: elsewhere is refused
 TIB = 1024**4
 GIB = 1024**3
 MIB = 1024**2

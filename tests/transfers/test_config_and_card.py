@@ -161,9 +161,12 @@ def test_the_sandbox_template_transfers_load():
 
     template = (Path(__file__).resolve().parents[2] / "sandbox" / "app.yaml.template").read_text()
     values = {"aws_datasync_task": "arn:aws:datasync:eu-west-1:123456789012:task/task-0123456789abcdef0",
-              "aws_account": "123456789012", "state_path": "/tmp/ferry-template-test.sqlite"}
+              "aws_account": "123456789012", "state_path": "/tmp/ferry-template-test.sqlite",
+              "hdfs_asis": "hdfs://127.0.0.1:8020", "hdfs_tobe": "hdfs://127.0.0.1:8020",
+              "zookeeper_asis": "127.0.0.1:2181:/hbase", "zookeeper_tobe": "127.0.0.1:2181:/hbase"}
     text = re.sub(r"@@(\w+)@@", lambda m: values.get(m.group(1), "http://127.0.0.1:1" if "url" in m.group(1)
                                                       else "1"), template)
-    env = {"FERRY_SANDBOX_CM_PASSWORD": "x", "FERRY_SANDBOX_WAREHOUSE_PASSWORD": "x", "FERRY_SANDBOX_AWS_SECRET": "x"}
+    env = {"FERRY_SANDBOX_CM_PASSWORD": "x", "FERRY_SANDBOX_WAREHOUSE_PASSWORD": "x", "FERRY_SANDBOX_AWS_SECRET": "x",
+           "FERRY_SANDBOX_AWS_ACCESS_KEY": "x"}
     cfg = config.load_text(text, env=env)
     assert {t.kind for t in cfg.transfers} == {"cloudera-replication", "hbase-copy", "datasync", "redshift-snapshot"}
