@@ -8,8 +8,8 @@ import pytest
 from bot.console import Console
 from commands import registry
 from commands.context import Reply
-from commands.message import Actions, Button, Confirm, Message, Section
 from commands.registry import Action, Permission, Verb
+from core.message import Actions, Button, Confirm, Message, Section
 from state import audit
 
 
