@@ -47,7 +47,10 @@ class _Server(TcpWSGIServer):
         return super().readable()
 
     def _evict_idlest(self) -> None:
-        idle = [c for c in self.active_channels.values() if not c.requests and not c.will_close]
+        channels = list(self.active_channels.values())
+        if any(c.will_close for c in channels):
+            return  # room is already being made: one closes per connection waiting
+        idle = [c for c in channels if not c.requests]
         if idle:
             oldest = min(idle, key=lambda c: c.last_activity)
             log.info("connection limit reached: closing the longest-idle connection from %s", oldest.addr)
