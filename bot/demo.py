@@ -204,7 +204,9 @@ def _logs_to_file(path: Path) -> TextIO:
     handler, and sys.stderr, which is where Python prints a thread's uncaught exception. The
     terminal's own stderr is returned for the few lines meant for the person."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    log_file = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - open for the process's life
+    # 0600 like the state: log lines may quote what people typed. Open for the process's life.
+    log_file = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", buffering=1,
+                         encoding="utf-8")
     level = os.environ.get("FERRY_LOG_LEVEL", "INFO")
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         handlers=[logging.StreamHandler(log_file)], force=True)

@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 # and the latency figures (bench/ack_latency.py) are what tell whether it matters.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
+
+class _NoLimitFlapping(logging.Filter):
+    """waitress logs each time it stops and resumes accepting at the connection limit; with the
+    idlest connection closed to make room that is every new connection of a flood: dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "connection limit" not in record.getMessage()
+
+
+logging.getLogger("waitress").addFilter(_NoLimitFlapping())
+
 # Slack's largest payload is a click on a full message (50 blocks of up to 3,000 characters,
 # form-encoded): far below 1 MiB. Anything bigger is not from Slack and gets 413.
 MAX_BODY_BYTES = 1024 * 1024
@@ -47,10 +58,13 @@ class _Server(TcpWSGIServer):
         return super().readable()
 
     def _evict_idlest(self) -> None:
-        idle = [c for c in self.active_channels.values() if not c.requests and not c.will_close]
+        channels = list(self.active_channels.values())
+        if any(c.will_close for c in channels):
+            return  # room is already being made: one closes per connection waiting
+        idle = [c for c in channels if not c.requests]
         if idle:
             oldest = min(idle, key=lambda c: c.last_activity)
-            log.info("connection limit reached: closing the longest-idle connection from %s", oldest.addr)
+            log.debug("connection limit reached: closing the longest-idle connection from %s", oldest.addr)
             oldest.will_close = True  # closed by the loop on its next turn (the channel is writable)
 
 

@@ -46,6 +46,7 @@ def test_logs_and_tracebacks_go_to_a_file_not_the_chat(tmp_path):
     assert "Traceback" not in text and "Error" not in text, text
     assert not re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|WARNING|ERROR)", text, re.M), text
     log = (work / "var" / "demo.log").read_text()
+    assert (work / "var" / "demo.log").stat().st_mode & 0o077 == 0
     assert " INFO " in log
     assert "ConnectionResetError" in log or "BrokenPipeError" in log  # the traceback landed here
     if os.geteuid() == 0:  # the warehouse kept under /var/tmp (see tests/test_demo.py)

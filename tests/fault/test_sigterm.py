@@ -79,3 +79,31 @@ def test_sigterm_stops_serve_while_a_worker_waits_on_a_hung_system(tmp_path, sla
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
+
+
+def test_sigterm_stops_serve_in_socket_mode(tmp_path):
+    from sandbox.slack import SlackStandIn
+    from sandbox.slack.socket_mode import SocketModeServer
+
+    config = tmp_path / "app.yaml"
+    config.write_text(BASE_CONFIG)
+    with SlackStandIn(token=BOT_TOKEN, app_token="xapp-test") as standin:
+        server = SocketModeServer().start()
+        standin.socket_mode = server
+        env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": standin.api_url}
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--config", str(config)], env=env, cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert "Socket Mode" in proc.stdout.readline()
+            server.wait_connected()
+            t0 = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(STOP_DEADLINE_S) == 0
+            assert time.monotonic() - t0 < STOP_DEADLINE_S
+            assert "Traceback" not in proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+            server.stop()
