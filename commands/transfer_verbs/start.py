@@ -34,6 +34,7 @@ def handle(inv: Invocation) -> Reply:
         size = preview.bytes if preview is not None and preview.bytes is not None else backend.estimate()
     except Exception:
         size = None
+    api.remember_size(inv.services, tid, size, "dry run" if preview is not None and preview.bytes else "estimate")
     bandwidth = inv.config.network.usable_bandwidth
     pace = min(x for x in (bandwidth, transfer.rate) if x) if (bandwidth or transfer.rate) else None
     eta = size / pace if size and pace else None

@@ -13,6 +13,7 @@ engine or its API failed; the message says which).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from config.transfers import Transfer
@@ -20,7 +21,7 @@ from config.units import human_rate
 from core.message import did_you_mean, shown
 from core.who import Who
 from features.services import Services
-from features.transfers import card, watcher
+from features.transfers import card, sizes, watcher
 from features.transfers.backend import EngineFailed, Transient, Unsupported
 from features.transfers.kinds import backend_for, kind_of
 from state import audit, runs
@@ -73,9 +74,10 @@ def start(services: Services, transfer_id: str, who: Who) -> Run:
     with services.store.transaction():  # BEGIN IMMEDIATE: no other thread or process creates one meanwhile
         existing = active(services, transfer_id)
         if existing is None:
+            estimate = sizes.known(services.store, transfer_id)
             run = runs.create(services.store, KIND, transfer_id, started_by=who.user_id, detail={
                 "transfer": transfer.id, "kind": transfer.kind, "source": transfer.source, "target": transfer.target,
-                "rate": transfer.rate, "seq": 0})
+                "rate": transfer.rate, "seq": 0, "size_estimate": estimate.bytes if estimate else None})
     if existing is not None:
         return existing
     audit.append(services.store, who, "transfer.start", "ok", target=transfer_id,
@@ -83,6 +85,14 @@ def start(services: Services, transfer_id: str, who: Who) -> Run:
     card.post(services, transfer, run, force=True)
     watcher.arm(services, run, transfer)
     return runs.get(services.store, run.id) or run
+
+
+def remember_size(services: Services, transfer_id: str, nbytes: int | None, source: str) -> None:
+    """Keep what the engine says the transfer will move (the start card's estimate or dry run),
+    unless app.yaml gives its `size:`: /migrate plan and the next run's progress bar use it."""
+    transfer = services.config.transfers.get(transfer_id)
+    if transfer is not None and transfer.size is None and nbytes:
+        sizes.remember(services.store, transfer_id, nbytes, source)
 
 
 def pause(services: Services, transfer_id: str, who: Who) -> Run:
@@ -149,7 +159,8 @@ def throttle(services: Services, transfer_id: str, who: Who, bytes_per_s: float)
     with watcher.run_lock(run.id):
         run = runs.get(services.store, run.id) or run
         before = run.detail.get("rate")
-        run = runs.update(services.store, run.id, merge={"rate": bytes_per_s})
+        # throttled_at: the watcher drops the rate sample that straddles this moment (card "now").
+        run = runs.update(services.store, run.id, merge={"rate": bytes_per_s, "throttled_at": time.time()})
         how = "applies when it resumes"
         if run.state != "paused":
             try:

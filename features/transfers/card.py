@@ -74,15 +74,17 @@ def render(transfer: Transfer, run: Run, *, now: float | None = None) -> Message
         bytes_text = "—"
     else:
         bytes_text = human_bytes(bytes_done) + (f" of {human_bytes(bytes_total)}" if bytes_total else "")
+    # "now" is a moving copy's rate: a paused, stalled or finished copy moves nothing, so its
+    # last sample would mislead. Right after a throttle the watcher shows none until it has a
+    # sample taken wholly under the new cap (watcher.record).
     current, average = pr.get("rate_bps"), pr.get("avg_bps")
-    rate_text = "now " + (human_rate(current) if current is not None else "—") + " · avg " + (
+    moving = run.state == "running"
+    rate_text = "now " + (human_rate(current) if current is not None and moving else "—") + " · avg " + (
         human_rate(average) if average else "—")
     eta = pr.get("eta_s")
     active = run.state in ("running", "stalled", "pending")
     eta_text = human_duration(eta) if eta is not None and active else ("—" if active else "")
-    started = d.get("started_at")
-    end = d.get("ended_at") or now
-    elapsed = human_duration(end - started) if started else "—"
+    elapsed = elapsed_text(run, now)
     cap = d.get("rate")
     fields = [f"*Bytes*\n{bytes_text}", f"*Rate*\n{rate_text}", f"*ETA*\n{eta_text or '—'}",
               f"*Elapsed*\n{elapsed}", f"*Cap*\n{human_rate(cap) if cap else 'none'}",
@@ -99,6 +101,33 @@ def render(transfer: Transfer, run: Run, *, now: float | None = None) -> Message
     blocks.append(Context([f"run `{run.id}` · updated {time.strftime('%H:%M:%S', time.gmtime(now))} UTC"]))
     pct = f" {share * 100:.0f}%" if share is not None else ""
     return Message(f"Transfer {transfer.id}: {line}{pct}", blocks)
+
+
+def active_seconds(run: Run, now: float) -> float | None:
+    """Time the copy was running or trying to (pauses left out): what the watcher counted up to
+    its last poll, plus the time since when it is still moving. None before it started."""
+    d = run.detail
+    started = d.get("started_at")
+    if not started:
+        return None
+    if "active_s" not in d:  # a run recorded before the watcher counted active time
+        return (d.get("ended_at") or now) - started
+    active = float(d.get("active_s") or 0.0)
+    last = (d.get("last_poll") or {}).get("t")
+    if run.state in ("running", "stalled") and last:
+        active += max(0.0, now - float(last))
+    return active
+
+
+def elapsed_text(run: Run, now: float) -> str:
+    """`4m 02s`, or `4m 02s (+1m 10s paused)` when the run spent time paused."""
+    active = active_seconds(run, now)
+    if active is None:
+        return "—"
+    d = run.detail
+    wall = (d.get("ended_at") or now) - d["started_at"]
+    paused = wall - active
+    return human_duration(active) + (f" (+{human_duration(paused)} paused)" if paused >= 1 and "active_s" in d else "")
 
 
 def _buttons(transfer: Transfer, run: Run) -> list[Button]:

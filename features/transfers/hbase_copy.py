@@ -286,7 +286,18 @@ class HBaseCopy(Backend):
             raise EngineFailed(str(e)) from None
         self.ensure_running(run)
         regions = checkpoints.regions(store, run.id)
-        return {"table": self.params.table, "target_table": self.params.target, "regions": len(regions)}
+        handle: dict[str, Any] = {"table": self.params.table, "target_table": self.params.target,
+                                  "regions": len(regions)}
+        if not self._known_size(run):
+            # The bar counts bytes: without a total it could only count regions, which jumps.
+            handle["size_estimate"] = self.estimate()
+        return handle
+
+    def _known_size(self, run: Run) -> int | None:
+        """What the copy will move as known before it ends: app.yaml's `size`, the start card's
+        estimate (kept with the run), or the one start() made."""
+        d = run.detail
+        return self.transfer.size or d.get("size_estimate") or (d.get("handle") or {}).get("size_estimate")
 
     def ensure_running(self, run: Run) -> bool:
         """Start this run's worker here unless it runs already (here or in a live process)."""
@@ -326,42 +337,47 @@ class HBaseCopy(Backend):
         store = self.services.store
         worker = self._workers.get(run.id)
         rows_done, bytes_done, rows_total, regions, regions_done = checkpoints.totals(store, run.id)
+        size = self._known_size(run)
         if worker is not None and worker.fatal:
             return Progress("failed", bytes_done, message=worker.fatal)
         if regions and regions_done == regions:
             self._workers.pop(run.id, None)
-            return self._progress("done", rows_done, bytes_done, rows_done, regions, regions_done)
+            return self._progress("done", rows_done, bytes_done, rows_done, regions, regions_done, size=size)
         if not regions:  # start() never got as far as the checkpoints: do it now
             self.start(run)
         elif worker is None or not worker.alive:
             # after a restart, or the worker stopped on a lost lease: carry on from the checkpoints
             if not self.ensure_running(run):
                 return self._progress("running", rows_done, bytes_done, rows_total, regions, regions_done,
-                                      step="waiting for another Ferry process to let go of the copy")
+                                      step="waiting for another Ferry process to let go of the copy", size=size)
             worker = self._workers.get(run.id)
         if worker is not None and worker.error:
             raise Transient(worker.error)
-        return self._progress("running", rows_done, bytes_done, rows_total, regions, regions_done)
+        return self._progress("running", rows_done, bytes_done, rows_total, regions, regions_done, size=size)
 
-    def _progress(self, state: str, rows_done: int, bytes_done: int, rows_total: int | None, regions: int,
-                  regions_done: int, step: str | None = None) -> Progress:
+    @staticmethod
+    def _progress(state: str, rows_done: int, bytes_done: int, rows_total: int | None, regions: int,
+                  regions_done: int, step: str | None = None, size: int | None = None) -> Progress:
+        """The bar counts bytes against a total: the bytes copied so far scaled by the rows counted
+        (once every region is counted), else the known size (app.yaml, the start card's estimate).
+        Regions are only the step's words: a region's rows are not known before it is counted."""
         if state == "done":
-            fraction = 1.0
-        elif rows_total:
-            fraction = rows_done / rows_total
-        elif self.transfer.size:  # until the count arrives: the configured size
-            fraction = min(bytes_done / self.transfer.size, 0.99)
-        elif regions:  # coarse, but the bar moves from the first region on
-            fraction = regions_done / regions
+            bytes_total: int | None = bytes_done
+        elif rows_total and rows_done:
+            bytes_total = max(int(bytes_done * rows_total / rows_done), bytes_done)
         else:
-            fraction = None
-        bytes_total = None
-        if rows_total and rows_done:
-            bytes_total = int(bytes_done * rows_total / rows_done)
-        elif self.transfer.size:
-            bytes_total = self.transfer.size
+            bytes_total = max(size, bytes_done) if size else None
+        if state == "done":
+            fraction: float | None = 1.0
+        elif bytes_total:
+            fraction = min(bytes_done / bytes_total, 0.99)  # 100% is for a copy that is done
+        elif rows_total == 0:
+            fraction = 0.99
+        else:
+            fraction = None  # "progress unknown yet" rather than a bar that jumps by regions
+        rows = f"{rows_done:,} of {rows_total:,} rows" if rows_total is not None else f"{rows_done:,} rows"
         return Progress(state, bytes_done, bytes_total, fraction=fraction,
-                        step=step or f"{regions_done}/{regions} regions done · {rows_done:,} rows",
+                        step=step or f"{rows} · {regions_done}/{regions} regions done",
                         extra={"rows_done": rows_done, "rows_total": rows_total})
 
     def estimate(self) -> int | None:

@@ -35,4 +35,19 @@ def v_transfer_checkpoints(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = (("transfers.v1", v_transfer_checkpoints),)
+def v_transfer_sizes(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        -- What a transfer will move, as its engine last told (the start card's estimate or dry
+        -- run): /migrate plan counts it, and a run's progress bar has a total from the start.
+        CREATE TABLE transfer_sizes (
+            transfer_id TEXT PRIMARY KEY,
+            bytes INTEGER NOT NULL,
+            source TEXT NOT NULL,              -- "estimate", "dry run"
+            measured_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS = (("transfers.v1", v_transfer_checkpoints), ("transfers.v2", v_transfer_sizes))

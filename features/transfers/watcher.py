@@ -133,11 +133,16 @@ def record(services: Services, transfer: Transfer, run: Run, progress: Progress)
     if was in ("running", "stalled") and last.get("t"):
         active_s += max(0.0, now - last["t"])
     rate = progress.rate_bps
-    if rate is None and progress.bytes_done is not None and last.get("bytes") is not None and last.get("t"):
+    # A sample that began before the latest throttle mixes the old pace with the new: it would
+    # show the copy above its new cap. Skip it (no "now" rate for one poll) and start afresh.
+    throttled_at = float(d.get("throttled_at") or 0.0)
+    mixed = bool(last.get("t")) and last["t"] < throttled_at
+    if rate is None and not mixed and progress.bytes_done is not None and last.get("bytes") is not None \
+            and last.get("t"):
         dt = now - last["t"]
         if dt > 0:
             sample = max(0.0, (progress.bytes_done - last["bytes"]) / dt)
-            old = prev.get("rate_bps")
+            old = prev.get("rate_bps") if prev.get("rate_at", 0) >= throttled_at else None
             rate = sample if old is None else RATE_SMOOTHING * sample + (1 - RATE_SMOOTHING) * old
     base = d.get("bytes_at_start")  # what was on the target before Ferry watched (earlier runs' work)
     if base is None and progress.bytes_done is not None:
@@ -155,7 +160,7 @@ def record(services: Services, transfer: Transfer, run: Run, progress: Progress)
     summary = f"{progress.share * 100:.0f}%" if progress.share is not None else ""
     merge: dict[str, Any] = {
         "progress": {"bytes_done": progress.bytes_done, "bytes_total": progress.bytes_total,
-                     "fraction": progress.share, "rate_bps": rate, "avg_bps": avg, "eta_s": eta,
+                     "fraction": progress.share, "rate_bps": rate, "rate_at": now, "avg_bps": avg, "eta_s": eta,
                      "step": progress.step, **progress.extra},
         "last_poll": {"t": now, "bytes": progress.bytes_done},
         "active_s": active_s, "bytes_at_start": base, "summary": summary,
@@ -237,7 +242,8 @@ def finish(services: Services, transfer: Transfer | None, run: Run, state: str, 
         backend_for(services, transfer).cancel(run)  # stop what is left of the copy's threads
     card.post(services, transfer, run, force=True)
     pr = run.detail.get("progress") or {}
-    took = human_duration(now - run.detail["started_at"]) if run.detail.get("started_at") else "?"
+    active = card.active_seconds(run, now)
+    took = human_duration(active) if active is not None else "?"
     if state == "done":
         moved = human_bytes(pr["bytes_done"]) if pr.get("bytes_done") is not None else "everything"
         avg = f", average {human_rate(pr['avg_bps'])}" if pr.get("avg_bps") else ""
