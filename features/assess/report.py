@@ -180,7 +180,7 @@ def estimate_text(est: dict[str, Any] | None, plan: Plan) -> str:
                          + ", ".join(f"{n} {human_rate(r)} out" for n, r in est["busiest_hosts"]) + ".")
     if plan.transfers:
         eta = human_duration(plan.eta_s) if plan.eta_s is not None else "unknown"
-        lines.append(f"Configured transfers: {human_bytes(plan.left_bytes)} left in {len(plan.transfers)} → *{eta}*; "
+        lines.append(f"Configured transfers: {human_bytes(plan.left_bytes)} left in {len(plan.open_transfers)} → *{eta}*; "
                      f"bottleneck: {plan.bottleneck or 'unknown'}. Details: `/migrate plan`.")
     return "\n".join(lines)
 

@@ -94,6 +94,14 @@ class Backend:
     cancel_note = ""
     #: Cancel the engine's leftovers when a run fails (a copy running in Ferry's own threads).
     stop_on_failure = False
+    #: Where the copy's work runs, for /migrate plan: a short label for its table, and the sentence.
+    RUNS_ON: tuple[str, str] = ("?", "an engine that does not say")
+
+    @classmethod
+    def runs_on(cls, transfer: Transfer) -> tuple[str, str]:
+        """(label, sentence) of where `transfer`'s work runs; a kind whose engine depends on its
+        parameters (cloudera-replication's service) overrides it."""
+        return cls.RUNS_ON
 
     @classmethod
     def describe(cls, transfer: Transfer) -> str:

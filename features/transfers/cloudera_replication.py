@@ -44,6 +44,16 @@ CM_DEFAULT_MAPS = 20  # what CM uses when a schedule names no mapper count
 class ClouderaReplication(Backend):
     kind = "cloudera-replication"
     uses_source_link = True  # the copy's MapReduce jobs read from AS-IS over its network
+    ENGINES = {
+        "hdfs": "the cluster's MapReduce (distcp on YARN), run by Cloudera Manager's replication",
+        "hbase": "the cluster's MapReduce (ExportSnapshot on YARN, then HBase replication), run by Cloudera Manager",
+        "hive": "the cluster's MapReduce (Hive replication: distcp on YARN), run by Cloudera Manager",
+    }
+
+    @classmethod
+    def runs_on(cls, transfer: Transfer) -> tuple[str, str]:
+        service = getattr(transfer.params, "service", "hdfs")
+        return "CM/YARN", cls.ENGINES.get(service, cls.ENGINES["hdfs"])
 
     @classmethod
     def describe(cls, transfer: Transfer) -> str:

@@ -43,6 +43,7 @@ def call(fn, *args: Any, **kwargs: Any) -> Any:
 
 class DataSyncTransfer(Backend):
     kind = "datasync"
+    RUNS_ON = ("DataSync", "AWS DataSync, in AWS (its service and agents move the files)")
 
     def __init__(self, services: Services, transfer: Transfer) -> None:
         super().__init__(services, transfer)

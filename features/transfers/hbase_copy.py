@@ -237,6 +237,7 @@ class HBaseCopy(Backend):
     kind = "hbase-copy"
     uses_source_link = True  # every row is read from AS-IS's region servers over its network
     stop_on_failure = True  # the copy runs in Ferry's own threads: a failed run stops what is left
+    RUNS_ON = ("Ferry", "Ferry itself: every row passes through Ferry's one process over Thrift")
 
     def __init__(self, services: Services, transfer: Transfer) -> None:
         super().__init__(services, transfer)

@@ -45,6 +45,7 @@ class _NotYet(Exception):
 
 class RedshiftSnapshot(Backend):
     kind = "redshift-snapshot"
+    RUNS_ON = ("Redshift", "Redshift itself, in AWS (snapshot, copy and restore)")
     REFUSALS = {"pause": NO_PAUSE, "throttle": NO_THROTTLE}
     cancel_note = "A restore already running in AWS finishes there (delete the TO-BE cluster to stop it)."
 
