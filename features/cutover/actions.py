@@ -81,7 +81,7 @@ def _start(services: Services, step: Step, who: Who) -> runs.Run | None:
     if kind == "pause-transfer":
         return peers.pause_transfer(services, target, who)
     if kind == "run-validation":
-        return peers.run_validation(services, target, who)
+        return peers.run_validation(services, target, who, step.id)
     raise ValueError(f"unknown action {kind}")
 
 

@@ -19,8 +19,10 @@ def pause_transfer(services: Services, transfer_id: str, who: Who) -> Run:
     return transfers.pause(services, transfer_id, who)
 
 
-def run_validation(services: Services, validation_id: str, who: Who) -> Run:
-    return validation.run(services, validation_id, who)
+def run_validation(services: Services, validation_id: str, who: Who, step_id: str = "") -> Run:
+    """Run it for a cutover step: its card says it ran for the step, on `who`'s approval (not by hand)."""
+    return validation.start(services, validation_id, who, origin=f"cutover step `{step_id}`" if step_id
+                            else "cutover")
 
 
 def validation_result(services: Services, validation_id: str) -> ValidationResult | None:

@@ -46,7 +46,8 @@ def start(services: Services, validation_id: str, who: Who | None, *, origin: st
                         started_by=who.user_id if who else "schedule", origin=origin, validation_id=validation_id,
                         sample=spec.sample, alerts_open=True)
     if inline:
-        services.post(runner.cards.run_card(run), card_key=f"run:{run.id}", dedupe_key=f"run:{run.id}:queued")
+        services.post(runner.cards.run_card(run), card_key=runner.cards.card_key(run),
+                      dedupe_key=f"run:{run.id}:queued")
         return runner.execute_with(services, run.id) or run
     runner.queue(services, run)
     return runs.get(services.store, run.id) or run

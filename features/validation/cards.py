@@ -8,6 +8,7 @@ from typing import Any
 from config.units import human_duration
 from core.message import Actions, Button, Context, Divider, Element, Header, Message, Section, Table
 from features.validation.model import CompareResult, CountResult, result_from_dict
+from state import runs
 
 CHECK_TITLES = {"count": "Count", "sample": "Sample compare", "full": "Full compare"}
 EXAMPLES = 5  # differences shown in a card; the list goes to the thread
@@ -78,8 +79,9 @@ def result_blocks(result: CountResult | CompareResult) -> list[Element]:
         ctx.append(f"Seed `{result.seed}`: `/migrate compare {result.table} --sample {result.sample_size} "
                    f"--seed {result.seed}` reruns this very sample.")
     if result.stats.get("strategy"):
-        ctx.append(f"{result.stats['strategy']} · {result.stats.get('levels', 0)} levels · "
-                   f"{result.stats.get('rows_fetched', 0):,} rows fetched")
+        levels, fetched = int(result.stats.get("levels", 0)), int(result.stats.get("rows_fetched", 0))
+        ctx.append(f"{result.stats['strategy']} · {levels} level{'s' * (levels != 1)} · "
+                   f"{fetched:,} row{'s' * (fetched != 1)} fetched")
     return [Section("\n".join(lines)[:2900])] + ([Context(ctx)] if ctx else [])
 
 
@@ -107,12 +109,60 @@ def run_card(run: Any) -> Message:
         blocks.append(Section(f":x: *{table}*: {error}"[:2900]))
     if d.get("progress") and run.active:
         blocks.append(Context([d["progress"]]))
-    who = f"<@{run.started_by}>" if run.started_by and run.started_by.startswith(("U", "W")) else (run.started_by or "Ferry")
-    blocks.append(Context([f"Run `{run.id}` · started by {who} · {d.get('origin', 'by hand')}"]))
-    listing = "" if run.active else "\n\n".join(
-        full_listing(r) for r in results if isinstance(r, CompareResult) and r.differences > EXAMPLES)
+    named = bool(d.get("validation_id"))
+    ctx = [f"Run `{run.id}` · {origin_text(run)}"]
+    if named:
+        ctx.append("One card per validation, updated by each run; every run's result is in the thread")
+    blocks.append(Context(ctx))
     summary = d.get("summary") or title
+    # A named validation's card is updated in place: its listing goes with the run's note in the
+    # thread (history_note), where the poster posts it.
+    listing = "" if named else listing_of(run)
     return Message(f"{title}: {summary}"[:300], blocks[:45], attachment=listing or None)
+
+
+def card_key(run: Any) -> str:
+    """One card per configured validation (its runs update it; their results go to its thread);
+    one card per run for a check asked by hand."""
+    vid = run.detail.get("validation_id")
+    return f"validation:{vid}" if vid else f"run:{run.id}"
+
+
+def card_key_of(store: Any, run_id: str) -> str:
+    """The card a run's messages go under (its validation's card, or its own)."""
+    run = runs.get(store, run_id)
+    return card_key(run) if run is not None else f"run:{run_id}"
+
+
+def listing_of(run: Any) -> str:
+    if run.active:
+        return ""
+    results = [result_from_dict(r) for r in run.detail.get("results", {}).values()]
+    return "\n\n".join(full_listing(r) for r in results if isinstance(r, CompareResult) and r.differences > EXAMPLES)
+
+
+def origin_text(run: Any) -> str:
+    """Who or what started the run, in words: `started by @alice · by hand`, `on its schedule`,
+    `ran for cutover step `switch` (on the approval of @dave)`, `after transfer `x` finished`."""
+    origin = run.detail.get("origin") or "by hand"
+    person = run.started_by if run.started_by and run.started_by.startswith(("U", "W")) else None
+    if origin == "schedule":
+        return "on its schedule"
+    if origin.startswith("cutover"):
+        return f"ran for {origin}" + (f" (on the approval of <@{person}>)" if person else "")
+    if origin.startswith("after transfer"):
+        return f"ran {origin}"
+    return (f"started by <@{person}> · {origin}" if person else f"started by Ferry · {origin}")
+
+
+def history_note(run: Any) -> Message:
+    """A finished run of a named validation, in its card's thread: the history of its results."""
+    at = (run.finished_at or run.updated_at or "")[11:16]
+    state = STATE_LINES.get(run.state, run.state)
+    summary = run.detail.get("summary") or run.error or run.state
+    text = f"{at} UTC · {state}: {summary}"
+    return Message(text[:300], [Section(text[:2900]), Context([f"Run `{run.id}` · {origin_text(run)}"])],
+                   attachment=listing_of(run) or None)
 
 
 # -- alerts -------------------------------------------------------------------------------------
@@ -126,7 +176,7 @@ def alert_card(alert: Any, silence_hours: int) -> Message:
             f"Resolved: {alert.table_id} {check}",
             [Header(f"Resolved: {alert.table_id} ({check})"[:150]),
              Section(f":white_check_mark: The sides agree again (run `{alert.last_run_id}`).\n"
-                     f"Was failing from {alert.opened_at[:16].replace('T', ' ')} UTC, {alert.failures} failing run(s)."),
+                     f"Was failing from {alert.opened_at[:16].replace('T', ' ')} UTC, {_runs(alert.failures)}."),
              Context([f"Last mismatch: {d.get('last_failure', alert.summary or '')}"[:300]])],
         )
     lines = [f":rotating_light: *{alert.summary}*"]
@@ -134,7 +184,7 @@ def alert_card(alert: Any, silence_hours: int) -> Message:
         lines.append(d["figures"])
     lines.extend(d.get("examples", [])[:EXAMPLES])
     since = alert.opened_at[:16].replace("T", " ")
-    ctx = [f"Failing since {since} UTC · {alert.failures} failing run(s) · last run `{alert.last_run_id}`"]
+    ctx = [f"Failing since {since} UTC · {_runs(alert.failures)} · last run `{alert.last_run_id}`"]
     if alert.silenced_until:
         ctx.append(f":zipper_mouth_face: silenced until {alert.silenced_until[:16].replace('T', ' ')} UTC"
                    f" by <@{alert.silenced_by}>")
@@ -147,6 +197,10 @@ def alert_card(alert: Any, silence_hours: int) -> Message:
     title = f"Mismatch: {alert.table_id} ({check})"
     return Message(f"{title}: {alert.summary}"[:300],
                    [Header(title[:150]), Section("\n".join(lines)[:2900]), Context(ctx), Divider(), Actions(buttons)])
+
+
+def _runs(n: int) -> str:
+    return f"{n} failing run" + ("s" if n != 1 else "")
 
 
 def alert_update(alert: Any) -> Message:

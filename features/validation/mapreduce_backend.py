@@ -30,6 +30,7 @@ from connectors.gateway import GatewayClient, GatewayError
 from connectors.yarn import AppNotFound, YarnApp, YarnClient, YarnError
 from core.errors import OutsideFailure
 from core.message import Message, Section
+from features.validation import cards
 from features.validation.backend import KeyRange
 from features.validation.backends import open_side
 from features.validation.mapreduce_jobs import Job, JobFailed, JobResult, Side, job_tag, run_tag
@@ -87,8 +88,9 @@ def cancel(services: Any, run_id: str, who: Any = None) -> int:
         from state import audit
 
         audit.append(services.store, who, "validation.cancel", "ok", target=run_id, detail={"killed": killed})
-        text = f":no_entry_sign: Cancelled by <@{who.user_id}>: {killed} YARN application(s) killed."
-        services.post(Message(text, [Section(text)]), thread_of=f"run:{run_id}", dedupe_key=f"run:{run_id}:cancel")
+        text = f":no_entry_sign: Cancelled by <@{who.user_id}>: {killed} YARN application{'s' * (killed != 1)} killed."
+        services.post(Message(text, [Section(text)]), thread_of=cards.card_key_of(services.store, run_id),
+                      dedupe_key=f"run:{run_id}:cancel")
     return killed
 
 
@@ -125,7 +127,8 @@ class _Steering:
             how = "re-attached to" if attached else "submitted"
             text = (f"{self.table}: {tool} on {side.label} {how} YARN application `{app.id}` "
                     f"(tag `{tag}`): {app.tracking_url}")
-            self.services.post(Message(text, [Section(text)]), thread_of=f"run:{self.run_id}",
+            self.services.post(Message(text, [Section(text)]),
+                               thread_of=cards.card_key_of(self.services.store, self.run_id),
                                dedupe_key=f"run:{self.run_id}:yarn:{side.estate}:{app.id}:{how}")
             runs.update(self.services.store, self.run_id,
                         merge={f"yarn:{tag}": {"app": app.id, "estate": side.estate, "tool": tool,

@@ -45,7 +45,7 @@ def create(services: Services, subject: str, *, tables: list[str], check: str, s
 
 def queue(services: Services, run: Run) -> None:
     """Post the run's card and hand the run to the scheduler (inline when there is none)."""
-    services.post(cards.run_card(run), card_key=f"run:{run.id}", dedupe_key=f"run:{run.id}:queued")
+    services.post(cards.run_card(run), card_key=cards.card_key(run), dedupe_key=f"run:{run.id}:queued")
     if services.jobs is None:
         execute_with(services, run.id)
     else:
@@ -76,7 +76,7 @@ def execute_with(services: Services, run_id: str) -> Run | None:
     if run is None or run.state in FINAL_STATES:
         return run
     run = runs.update(services.store, run_id, state="running")
-    services.post(cards.run_card(run), card_key=f"run:{run_id}")
+    services.post(cards.run_card(run), card_key=cards.card_key(run))
     detail = run.detail
     check = detail["check"]
     results: dict[str, Any] = {}
@@ -88,7 +88,7 @@ def execute_with(services: Services, run_id: str) -> Run | None:
             return  # a card update at most every 5 s
         last_progress[0] = time.monotonic()
         updated = runs.update(services.store, run_id, merge={"progress": message})
-        services.post(cards.run_card(updated), card_key=f"run:{run_id}")
+        services.post(cards.run_card(updated), card_key=cards.card_key(updated))
 
     for table_id in detail["tables"]:
         spec = services.config.tables.get(table_id)
@@ -113,7 +113,9 @@ def execute_with(services: Services, run_id: str) -> Run | None:
                       error=("; ".join(f"{t}: {e}" for t, e in errors.items())[:500] if errors else None),
                       merge={"results": results, "errors": errors, "passed": passed, "summary": summary[:1000],
                              "progress": None})
-    services.post(cards.run_card(run), card_key=f"run:{run_id}", dedupe_key=f"run:{run_id}:final")
+    services.post(cards.run_card(run), card_key=cards.card_key(run), dedupe_key=f"run:{run_id}:final")
+    if detail.get("validation_id"):  # the validation's history, in its card's thread
+        services.post(cards.history_note(run), thread_of=cards.card_key(run), dedupe_key=f"run:{run_id}:history")
     from features.validation.model import result_from_dict
 
     for table_id, data in results.items():
