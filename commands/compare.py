@@ -10,6 +10,7 @@ from config.validations import MAX_SAMPLE
 from core.errors import UsageError
 from core.message import Message, Section
 from features.validation import alerts, api
+from features.validation.status import alert_name
 from features.validation.store import get_alert
 
 DEFAULT_SAMPLE = 1_000
@@ -57,7 +58,7 @@ def handle(inv: Invocation) -> Reply:
 
 def _alert_from(inv: Invocation):
     parts = inv.value.split("|")
-    if len(parts) != 3:
+    if len(parts) not in (3, 4):  # fingerprint|generation|n[|unsilences]
         raise UsageError("That button is out of date.")
     alert = get_alert(inv.store.db, parts[0])
     if alert is None or str(alert.generation) != parts[1]:
@@ -89,8 +90,19 @@ def silence(inv: Invocation) -> Reply:
     if done is None:
         text = "That alert is already resolved."
     else:
-        text = f"Silenced `{alert.fingerprint}` for {hours} h: its card still updates, without thread notes."
+        text = (f"Silenced {alert_name(alert)} for {hours} h: its card still updates, without thread notes. "
+                "*Unsilence* on the card undoes it.")
     return Reply(Message(text, [Section(text)]), data={"silenced_until": done.silenced_until if done else None})
+
+
+def unsilence(inv: Invocation) -> Reply:
+    alert, _ = _alert_from(inv)
+    done = alerts.unsilence(inv.services, alert.fingerprint, alert.generation, inv.who.user_id)
+    if done is None:
+        text = "That alert is not silenced (or no longer open)."
+    else:
+        text = f"Unsilenced {alert_name(alert)}: each failing run posts in its thread again."
+    return Reply(Message(text, [Section(text)]), data={"unsilenced": done is not None})
 
 
 VERB = Verb(
@@ -102,6 +114,7 @@ VERB = Verb(
         "rerun": Action(rerun, Permission.OPERATE),
         "full": Action(full, Permission.OPERATE),
         "silence": Action(silence, Permission.OPERATE),
+        "unsilence": Action(unsilence, Permission.OPERATE),
     },
     examples=("compare events --sample 5000", "compare events --full"),
 )

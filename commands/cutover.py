@@ -17,7 +17,7 @@ from commands.registry import Action, Permission, Verb
 from core.errors import UsageError
 from core.message import Context, Message, Section
 from features.cutover import actions, approvals, card, texts, watch
-from features.cutover.actions import CARD_KEY
+from features.cutover.plan import clock
 
 
 def handle(inv: Invocation) -> Reply:
@@ -26,6 +26,9 @@ def handle(inv: Invocation) -> Reply:
     services = inv.services
     approvals.reconcile(services)
     rv = approvals.view(services)
+    moved = card.buried(services)
+    if moved:  # the card is far up: repost it here, and leave a pointer where it was
+        card.move(services, clock(services.clock.now()))
     message = card.build(services, rv)
     card.remember(services, message)
     watch.arm(services)
@@ -37,7 +40,8 @@ def handle(inv: Invocation) -> Reply:
         "current": current.step.id if current else None,
         "config_version": rv.config_version,
     }
-    return Reply(message, ephemeral=False, card_key=CARD_KEY, data=data)
+    data["moved"] = moved
+    return Reply(message, ephemeral=False, card_key=actions.card_key(inv.store), data=data)
 
 
 def on_request(inv: Invocation) -> Reply:
@@ -97,7 +101,8 @@ VERB = Verb(
     handler=handle,
     actions={
         "request": Action(on_request, Permission.OPERATE),
-        "approve": Action(on_approve, Permission.APPROVE, audit_context=plan_hash_of),
+        "approve": Action(on_approve, Permission.APPROVE, audit_context=plan_hash_of,
+                          repeated=texts.ALREADY_CLICKED_APPROVE),
         "reject": Action(on_reject, Permission.APPROVE, audit_context=plan_hash_of),
         "complete": Action(on_complete, Permission.OPERATE, audit_context=plan_hash_of),
     },

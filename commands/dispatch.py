@@ -117,7 +117,8 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
                        f"not in {role}", **extra)
     key = request_key or f"{action_id}|{value}|{who.user_id}"
     if not processed.claim(services.store, f"act:{key}"):
-        return Reply(Message(texts.ALREADY_HANDLED, [Context([texts.ALREADY_HANDLED])]))
+        said = action.repeated or texts.ALREADY_HANDLED
+        return Reply(Message(said, [Context([said])]), data={"repeated": True})
     inv = Invocation(verb=verb.name, args=[], who=who, services=services, request_key=key, value=value,
                      action=parsed[1], message_ref=message_ref or {}, inputs=inputs or {})
     reply = _run(verb, action.handler, inv, mutating=True)

@@ -33,6 +33,8 @@ class Action:
     # What the dispatcher should add to an audit entry it writes for this button (a refusal
     # before the handler runs): e.g. {"plan_hash": ...} derived from the button's value.
     audit_context: Callable[[Any, str], dict[str, Any]] | None = None
+    # What a second identical click is told (the first one acted): "You already approved this step."
+    repeated: str | None = None
 
 
 @dataclass(frozen=True)

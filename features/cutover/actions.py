@@ -67,7 +67,7 @@ def run_step(services: Services, step_id: str, request_id: str) -> bool:
                  detail={"step": step_id, "action": step.action.text, "run_id": run_id,
                          "target_run_id": target.id if target else None})
     services.post(Message(f"Step {step_id} started", [Section(
-        f":arrow_forward: Step *{step.title}* started: {step.action.describe()}.")]), thread_of=CARD_KEY)
+        f":arrow_forward: Step *{step.title}* started: {step.action.describe()}.")]), thread_of=card_key(store))
     check_running(services, only=step_id)
     return True
 
@@ -154,7 +154,7 @@ def finish(services: Services, step_id: str, outcome: str, error: str | None = N
     title = step.title if step else step_id
     text = (f":white_check_mark: Step *{title}* is done." if outcome == "done"
             else f":x: Step *{title}* failed: {error}. Fix the cause, then request it again.")
-    services.post(Message(f"Step {step_id} {outcome}", [Section(text)]), thread_of=CARD_KEY)
+    services.post(Message(f"Step {step_id} {outcome}", [Section(text)]), thread_of=card_key(store))
     return True
 
 
@@ -174,4 +174,9 @@ def complete(services: Services, who: Who, value: str) -> str:
     return texts.COMPLETED.format(step=step_id)
 
 
-CARD_KEY = "cutover"
+CARD_KEY = "cutover"  # the first runbook card; a moved card is `cutover:<n>` (features/cutover/card.py move)
+
+
+def card_key(store) -> str:
+    """The key of the runbook card now in the channel (it moves when `/migrate cutover` reposts it)."""
+    return cutover.meta(store, "card_key") or CARD_KEY

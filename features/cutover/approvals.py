@@ -222,7 +222,8 @@ def request(services: Services, who: Who, value: str) -> str:
     audit.append(services.store, who, "cutover:request", "requested", target=made.id, plan_hash=made.plan_hash,
                  detail={"step": step_id, "seq": made.seq, "approvals_needed": sv.step.approvals,
                          "gates": made.plan["gates"], "config_version": made.plan["config_version"]})
-    return texts.REQUESTED.format(step=step_id, n=sv.step.approvals, hash=made.plan_hash[:12], ttl=sv.step.ttl_text)
+    return texts.REQUESTED.format(step=step_id, approvals=texts.approvals(sv.step.approvals), hash=made.plan_hash[:12],
+                                  ttl=sv.step.ttl_text)
 
 
 def approve(services: Services, who: Who, value: str) -> tuple[str, bool]:

@@ -24,7 +24,8 @@ from core.message import (
     progress_bar,
 )
 from features.cutover import store as cutover
-from features.cutover.actions import CARD_KEY
+from features.cutover import texts
+from features.cutover.actions import card_key
 from features.cutover.approvals import RunbookView, StepView, view
 from features.cutover.plan import clock
 from features.services import Services
@@ -74,7 +75,8 @@ def step_text(services: Services, sv: StepView) -> str:
     if step.description and (sv.current or sv.state != "blocked"):
         desc = step.description.strip()
         lines.append(desc if len(desc) <= DESCRIPTION_CHARS else desc[: DESCRIPTION_CHARS - 1] + "…")
-    lines.append(f"Action: {step.action.describe()} · needs {step.approvals} approval(s), each valid {step.ttl_text}")
+    lines.append(f"Action: {step.action.describe()} · needs {texts.approvals(step.approvals)}, "
+                 f"each valid {step.ttl_text}")
     if sv.plan and sv.plan.gates:
         gates = [f"{'✓' if g.ok else '✗'} {g.text}" for g in sv.plan.gates]
         # the current step's gates one a line; later steps' on one line, to keep the card short
@@ -143,7 +145,7 @@ def step_buttons(sv: StepView) -> list[Button]:
     if sv.state in ("ready", "rejected", "failed") and sv.plan and sv.plan.ok:
         return [Button("Request approval", "ferry:cutover:request", f"{step.id}|{sv.next_seq}", "primary",
                        Confirm("Request this step?", f"Freeze the plan of *{step.title}* and ask "
-                                                     f"{step.approvals} approver(s) to approve it.", "Request"))]
+                                                     f"{texts.approvers(step.approvals)} to approve it.", "Request"))]
     req = sv.open_request
     if sv.state == "requested" and req:
         # The count of expired approvals rides along: once an approval expired, its approver
@@ -171,9 +173,42 @@ def publish(services: Services, *, force: bool = False, only_if_posted: bool = F
     digest = digest_of(message)
     if not force and cutover.meta(services.store, "card_digest") == digest:
         return False
-    services.post(message, card_key=CARD_KEY)
+    services.post(message, card_key=card_key(services.store))
     remember(services, message)
     return True
+
+
+def buried(services: Services) -> bool:
+    """Whether Ferry posted anything else in the channel after the runbook card (a new card, a
+    note): then the card is no longer at the bottom, and updating it in place would go unseen."""
+    key = card_key(services.store)
+    db = services.store.db
+    first = db.execute("SELECT MIN(id) FROM outbox WHERE card_key = ? AND thread_of IS NULL AND user_id IS NULL",
+                       [key]).fetchone()[0]
+    if first is None:
+        return False  # never posted: this is the first card
+    later = db.execute(
+        "SELECT 1 FROM outbox WHERE thread_of IS NULL AND user_id IS NULL AND state != 'failed' AND ("
+        " (card_key IS NULL AND id > ?) OR card_key IN (SELECT card_key FROM outbox WHERE card_key IS NOT NULL"
+        "  AND card_key != ? AND thread_of IS NULL AND user_id IS NULL GROUP BY card_key HAVING MIN(id) > ?)) LIMIT 1",
+        [first, key, first]).fetchone()
+    return later is not None
+
+
+def move(services: Services, at: str) -> str:
+    """`/migrate cutover` with the card far up the channel: the old message becomes a pointer and
+    the card is posted anew at the bottom (a new key; its thread starts there). Returns the new key."""
+    store = services.store
+    old = card_key(store)
+    generation = int(cutover.meta(store, "card_generation") or 1) + 1
+    text = (f":arrow_down: The cutover runbook card moved to the bottom of the channel (`/migrate cutover` at "
+            f"{at}) and is updated there from now on. This thread keeps what happened before.")
+    services.post(Message("The runbook card moved below", [Section(text)]), card_key=old)
+    new = f"{old.split(':')[0]}:{generation}"
+    cutover.set_meta(store, "card_generation", str(generation))
+    cutover.set_meta(store, "card_key", new)
+    cutover.set_meta(store, "card_digest", "")
+    return new
 
 
 def digest_of(message: Message) -> str:

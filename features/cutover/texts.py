@@ -1,10 +1,11 @@
 """What the cutover says to people, in one place."""
 
-REQUESTED = ("Requested step `{step}`: it needs {n} approval(s) from `people.approvers` (not you). "
+REQUESTED = ("Requested step `{step}`: it needs {approvals} from `people.approvers` (not you). "
              "Plan `{hash}`; each approval counts for {ttl}.")
 APPROVED = "Approved step `{step}`: {count} of {n}. Your approval counts until {expires}."
 QUORUM = "Approved step `{step}`: {count} of {n}, quorum reached. Its action starts now."
-ALREADY_APPROVED = "Your approval of step `{step}` is already counted ({count} of {n})."
+ALREADY_APPROVED = "You already approved this step (`{step}`): your approval is counted ({count} of {n})."
+ALREADY_CLICKED_APPROVE = "You already approved this step: your approval is counted once."
 REJECTED = "Rejected step `{step}`. The reason is on the card and in the audit trail."
 COMPLETED = "Marked step `{step}` done."
 
@@ -28,3 +29,12 @@ NOT_RUNNING_MANUAL = "Step `{step}` is not a manual step in progress: there is n
 VOIDED = "Request #{seq} was voided: {reason}"
 
 REJECT_MODAL = {"title": "Reject step", "label": "Why do you reject step `{step}`?", "submit": "Reject"}
+
+
+def approvals(n: int) -> str:
+    """`1 approval`, `2 approvals`."""
+    return f"{n} approval" + ("s" if n != 1 else "")
+
+
+def approvers(n: int) -> str:
+    return f"{n} approver" + ("s" if n != 1 else "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.message import Message, Section
 from features.services import Services
 from features.validation import cards
 from features.validation.model import CompareResult, CountResult
@@ -94,6 +95,28 @@ def on_result(services: Services, result: CountResult | CompareResult | None, *,
     return action
 
 
+def unsilence(services: Services, fp: str, generation: int, who: str) -> Alert | None:
+    """Undo a silence: thread notes resume with the next failing run. None if the alert is no
+    longer open in that generation or not silenced."""
+    with services.store.transaction() as db:
+        alert = get_alert(db, fp)
+        if alert is None or alert.state != "open" or alert.generation != generation or not alert.silenced_until:
+            return None
+        turns = int(alert.detail.get("unsilenced", 0)) + 1
+        alert.silenced_until = None
+        alert.silenced_by = None
+        alert.detail = {**alert.detail, "unsilenced": turns}
+        alert.updated_at = now_iso()
+        save_alert(db, alert)
+        hours = _silence_hours(services, alert.validation_id)
+        services.post(cards.alert_card(alert, hours), card_key=alert.card_key,
+                      dedupe_key=f"{alert.card_key}:unsilence:{turns}")
+        note = f":bell: Unsilenced by <@{who}>: failing runs post here again."
+        services.post(Message(note, [Section(note)]), thread_of=alert.card_key,
+                      dedupe_key=f"{alert.card_key}:unsilence:{turns}:thread")
+    return alert
+
+
 def silence(services: Services, fp: str, generation: int, hours: int, who: str) -> Alert | None:
     """Silence the alert for `hours`: its card still updates in place, without thread notes."""
     with services.store.transaction() as db:
@@ -105,5 +128,5 @@ def silence(services: Services, fp: str, generation: int, hours: int, who: str) 
         alert.updated_at = now_iso()
         save_alert(db, alert)
         services.post(cards.alert_card(alert, hours), card_key=alert.card_key,
-                      dedupe_key=f"{alert.card_key}:silence:{alert.silenced_until}")
+                      dedupe_key=f"{alert.card_key}:silence:{alert.detail.get('unsilenced', 0)}:{alert.silenced_until}")
     return alert

@@ -192,8 +192,16 @@ def alert_card(alert: Any, silence_hours: int) -> Message:
     buttons = [
         Button("Rerun", "ferry:compare:rerun", value, style="primary"),
         Button("Full compare", "ferry:compare:full", value),
-        Button(f"Silence {silence_hours}h", "ferry:compare:silence", f"{alert.fingerprint}|{alert.generation}|{silence_hours}"),
     ]
+    # Silence and Unsilence take turns; the count of unsilences rides in the value, so silencing
+    # again after an unsilence is a new click, not a repeat the dispatcher would ignore.
+    turns = int(d.get("unsilenced", 0))
+    if alert.silenced_until:
+        buttons.append(Button("Unsilence", "ferry:compare:unsilence",
+                              f"{alert.fingerprint}|{alert.generation}|{turns}"))
+    else:
+        buttons.append(Button(f"Silence {silence_hours}h", "ferry:compare:silence",
+                              f"{alert.fingerprint}|{alert.generation}|{silence_hours}|{turns}"))
     title = f"Mismatch: {alert.table_id} ({check})"
     return Message(f"{title}: {alert.summary}"[:300],
                    [Header(title[:150]), Section("\n".join(lines)[:2900]), Context(ctx), Divider(), Actions(buttons)])

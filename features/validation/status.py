@@ -10,13 +10,25 @@ from features.validation.store import open_alerts
 from state import runs
 
 
+def alert_name(alert) -> str:
+    """An alert named as its validation is below (`events-full`), with the table when the
+    validation has several; an alert of a check by hand by its table and check in words."""
+    from features.validation.cards import CHECK_TITLES
+
+    check = CHECK_TITLES.get(alert.check_kind, alert.check_kind).lower()
+    if alert.validation_id:
+        return f"`{alert.validation_id}` ({alert.table_id} {check})"
+    return f"`{alert.table_id}` {check}"
+
+
 def status_part(services: Services) -> StatusPart | None:
     alerts = open_alerts(services.store)
     validations = list(services.config.validations)
     if not alerts and not validations:
         return None
-    lines = [f":rotating_light: *{a.fingerprint}* failing since {a.opened_at[:16].replace('T', ' ')} UTC"
-             f" ({a.failures} runs): {a.summary}" + (" _(silenced)_" if a.silenced_until else "") for a in alerts]
+    lines = [f":rotating_light: {alert_name(a)} failing since {a.opened_at[:16].replace('T', ' ')} UTC"
+             f" ({a.failures} failing run{'s' * (a.failures != 1)}): {a.summary}"
+             + (" _(silenced)_" if a.silenced_until else "") for a in alerts]
     data = {"alerts": [{"fingerprint": a.fingerprint, "since": a.opened_at, "failures": a.failures,
                         "summary": a.summary} for a in alerts], "validations": []}
     for v in validations:

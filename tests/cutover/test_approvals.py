@@ -70,7 +70,8 @@ def test_a_double_click_counts_once(cut):
     value = cut.button("Approve")
     first = cut.press("approve", value, DAVE)
     second = cut.press("approve", value, DAVE)
-    assert "1 of 2" in first and "already handled" in second
+    # issue 15: the approver is told what happened, not "That request was already handled."
+    assert "1 of 2" in first and second == "You already approved this step: your approval is counted once."
     assert [a.user_id for a in cut.view().get("freeze-writes").approvals] == [DAVE]
     approved = [e for e in audit.all_entries(cut.services.store) if e["outcome"] == "approved"]
     assert len(approved) == 1
