@@ -261,11 +261,11 @@ def cmd_run(args) -> int:
         print(json.dumps(out, indent=2, default=str))
     else:
         if reply and reply.message and reply.ephemeral:
-            print(text_render.render(reply.message)[0])
+            print(text_render.render(reply.message, names=cfg.people.names)[0])
         from core.message import Message
 
         for row in queued:
-            print(text_render.render(Message.from_dict(row.message))[0])
+            print(text_render.render(Message.from_dict(row.message), names=cfg.people.names)[0])
     return 2 if refused else 1 if broke else 0
 
 

@@ -33,7 +33,7 @@ class ConsoleSink:
         self.console.show_payload(f"[#{channel}] message {ts} (updated)", payload)
 
     def ephemeral(self, channel: str, user: str, payload: dict) -> None:
-        self.console.show_payload(f"[only you, {user}]", payload)
+        self.console.show_payload(f"[only you, {self.console.name(user)}]", payload)
 
 
 class Console:
@@ -47,6 +47,10 @@ class Console:
         self.who = Who(user_id=self.user, team_id="TCONSOLE", channel_id=cfg.slack.channel)
         self._messages: dict[str, Message] = {}
         self._lines = None
+        self.names = dict(cfg.people.names)  # `people.names` in app.yaml: mentions print as @alice
+
+    def name(self, user: str) -> str:
+        return self.names.get(user, user)
 
     def show_payload(self, title: str, payload: dict) -> None:
         message = text_render.from_block_kit(payload)
@@ -54,7 +58,7 @@ class Console:
 
     def show(self, title: str, message: Message) -> None:
         with self.lock:
-            body, buttons = text_render.render(message, buttons_from=len(self.buttons) + 1)
+            body, buttons = text_render.render(message, buttons_from=len(self.buttons) + 1, names=self.names)
             self.buttons.extend(buttons)
             print(f"\n--- {title}\n{body}", file=self.out, flush=True)
 
@@ -98,7 +102,7 @@ class Console:
         if reply.message is None:
             return
         if reply.ephemeral:
-            self.show(f"[only you, {self.user}]", reply.message)
+            self.show(f"[only you, {self.name(self.user)}]", reply.message)
         else:
             self.runtime.services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
             if self.runtime.poster:
@@ -106,7 +110,7 @@ class Console:
 
     def _confirmed(self, confirm) -> bool:
         """The confirmation Slack shows before sending a click: its text, then y/N."""
-        print(f"\n--- {text_render.plain(confirm.title)}\n{text_render.plain(confirm.text)}",
+        print(f"\n--- {text_render.plain(confirm.title, self.names)}\n{text_render.plain(confirm.text, self.names)}",
               file=self.out, flush=True)
         return self._ask(f"{confirm.confirm} [y/N]? ").strip().lower() in ("y", "yes")
 
@@ -120,7 +124,7 @@ class Console:
     def loop(self, lines=None) -> None:
         self._lines = iter(lines) if lines is not None else None
         self.runtime.start()
-        print(f"Ferry console — you are {self.user} in #{self.runtime.config.slack.channel}. "
+        print(f"Ferry console — you are {self.name(self.user)} in #{self.runtime.config.slack.channel}. "
               "Type `/migrate help`, a button number, or `quit`.", file=self.out, flush=True)
         try:
             source = self._lines if self._lines is not None else _stdin_lines()

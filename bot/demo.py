@@ -54,6 +54,7 @@ class TerminalClient:
         self.views: list[dict] = []  # modals opened for our clicks, oldest first
         self._triggers: set[str] = set()
         self._views_seen = 0
+        self.names = {u["id"]: u["name"] for u in USERS}  # mentions print as @alice
         standin.subscribe(self.refresh)
 
     def say(self, text: str) -> None:
@@ -67,7 +68,7 @@ class TerminalClient:
                 updated = m.ts in self.seen
                 self.seen[m.ts] = m.edited
                 message = text_render.from_block_kit({"text": m.text, "blocks": m.blocks})
-                body, buttons = text_render.render(message, buttons_from=len(self.buttons) + 1)
+                body, buttons = text_render.render(message, buttons_from=len(self.buttons) + 1, names=self.names)
                 self.buttons.extend((b, m.ts) for b in buttons)
                 where = "thread" if m.thread_ts else ("only you" if m.ephemeral_to else "#migration")
                 self.say(f"\n--- [{where}] {'(updated) ' if updated else ''}\n{body}")
@@ -112,18 +113,19 @@ class TerminalClient:
             wanted = line[4:].strip()
             match = next((u for u in USERS if wanted in (u["id"], u["name"])), None)
             if match:
-                self.user = match["id"]
-                self.say(f"You are now {match['name']} ({match['role']}).")
-                self.seen.clear()
+                self.switch(match)
             else:
                 self.say("Users: " + ", ".join(f"{u['name']} ({u['role']})" for u in USERS))
-        elif re.fullmatch(r"[0-9]{1,6}", line) and 0 < int(line) <= len(self.buttons):
+        elif line.isdigit() and not (re.fullmatch(r"[0-9]{1,6}", line) and 0 < int(line) <= len(self.buttons)):
+            self.say(f"No button {line[:12]}." + (f" Buttons are numbered 1 to {len(self.buttons)}."
+                                                  if self.buttons else ""))
+        elif re.fullmatch(r"[0-9]{1,6}", line):
             # ASCII digits only: '²' passes str.isdigit() and int() refuses it.
             button, ts = self.buttons[int(line) - 1]
             if button.confirm:
                 c = button.confirm
                 self.confirming = (button, ts)
-                self.say(f"\n--- {text_render.plain(c.title)}\n{text_render.plain(c.text)}\n"
+                self.say(f"\n--- {text_render.plain(c.title, self.names)}\n{text_render.plain(c.text, self.names)}\n"
                          f"{c.confirm} [y/N]?")
             else:
                 self._click(button, ts)
@@ -132,6 +134,18 @@ class TerminalClient:
         elif line:
             self.say("Type `/migrate …`, a button number, `/as bob`, or `quit`.")
         return True
+
+    def switch(self, user: dict) -> None:
+        """Become another user. What the channel already shows is not printed again (the whole
+        history would scroll by): only what comes from now on, and what only they can see."""
+        with self.lock:
+            self.user = user["id"]
+            for m in self.standin.channel_messages(CHANNEL, for_user=self.user):
+                if not m.ephemeral_to:
+                    self.seen[m.ts] = m.edited
+        self.say(f"You are now {user['name']} ({user['role']}). Buttons keep their numbers; "
+                 "`/migrate cutover` or `/migrate status` shows the current cards again.")
+        self.refresh()
 
     def _click(self, button: Button, ts: str) -> None:
         trigger = f"{time.time_ns()}.terminal"

@@ -19,25 +19,79 @@ from core.message import (
 )
 
 _LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]+))?>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]+))?>")
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)  # code is shown as typed: no emoji, no bold in it
+# *bold*, _italic_, ~strike~: the marks only where Slack reads them (not inside a word: hbase_tables)
+_MARKS = [re.compile(rf"(?<![\w{m}]){m}(?=\S)([^{m}\n]*?\S){m}(?![\w{m}])") for m in (r"\*", "_", "~")]
+_SHORTCODE = re.compile(r":([a-z0-9_+\-]+):")
+
+# Slack's shortcodes Ferry writes, as the characters a terminal prints (the local channel page has
+# the same list in sandbox/channel/static/mrkdwn.js; tests/test_plain_text.py keeps them in step).
+EMOJI = {
+    "white_check_mark": "✅", "heavy_check_mark": "✔️", "ballot_box_with_check": "☑️", "x": "❌",
+    "warning": "⚠️", "rotating_light": "🚨", "no_entry": "⛔", "no_entry_sign": "🚫",
+    "arrows_counterclockwise": "🔄", "hourglass_flowing_sand": "⏳", "hourglass": "⌛",
+    "double_vertical_bar": "⏸️", "pause_button": "⏸️", "arrow_forward": "▶️", "black_square_for_stop": "⏹️",
+    "octagonal_sign": "🛑", "stopwatch": "⏱️", "lock": "🔒", "unlock": "🔓", "key": "🔑", "rocket": "🚀",
+    "tada": "🎉", "checkered_flag": "🏁", "mag": "🔍", "bar_chart": "📊", "chart_with_upwards_trend": "📈",
+    "truck": "🚚", "ship": "🚢", "ferry": "⛴️", "package": "📦", "information_source": "ℹ️",
+    "large_green_circle": "🟢", "large_yellow_circle": "🟡", "large_orange_circle": "🟠", "new": "🆕",
+    "red_circle": "🔴", "white_circle": "⚪", "large_blue_circle": "🔵", "question": "❓", "grey_question": "❔",
+    "exclamation": "❗", "grey_exclamation": "❕", "bell": "🔔", "memo": "📝", "clipboard": "📋", "gear": "⚙️",
+    "construction": "🚧", "eyes": "👀", "thumbsup": "👍", "+1": "👍", "thumbsdown": "👎", "raised_hand": "✋",
+    "wave": "👋", "fast_forward": "⏩", "rewind": "⏪", "leftwards_arrow_with_hook": "↩️",
+    "heavy_minus_sign": "➖", "heavy_plus_sign": "➕", "link": "🔗", "floppy_disk": "💾",
+    "card_index_dividers": "🗂️", "file_cabinet": "🗄️", "satellite": "📡", "zap": "⚡", "fire": "🔥",
+    "zipper_mouth_face": "🤐", "mute": "🔇", "sos": "🆘", "bulb": "💡", "calendar": "📅", "clock3": "🕒",
+    "busts_in_silhouette": "👥", "bust_in_silhouette": "👤", "repeat": "🔁", "scales": "⚖️", "shield": "🛡️",
+    "inbox_tray": "📥", "large_purple_circle": "🟣", "black_circle": "⚫", "large_green_square": "🟩",
+    "large_red_square": "🟥", "large_yellow_square": "🟨", "small_red_triangle": "🔺",
+    "small_red_triangle_down": "🔻", "arrow_up": "⬆️", "arrow_down": "⬇️", "alarm_clock": "⏰",
+    "mag_right": "🔎", "page_facing_up": "📄", "pushpin": "📌", "chart_with_downwards_trend": "📉",
+    "speech_balloon": "💬", "sparkles": "✨", "broom": "🧹", "ok": "🆗", "arrows_clockwise": "🔃",
+    "vertical_traffic_light": "🚦", "heavy_exclamation_mark": "❗", "skull": "💀", "outbox_tray": "📤",
+    "control_knobs": "🎛️", "seedling": "🌱", "wrench": "🔧", "hammer_and_wrench": "🛠️", "arrow_right": "➡️",
+    "arrow_left": "⬅️",
+}
 
 
-def plain(mrkdwn: str) -> str:
-    """Slack's mentions and links as text. Only a real link (http, https, mailto) is one:
+def plain(mrkdwn: str, names: dict[str, str] | None = None) -> str:
+    """Slack's mrkdwn as plain text for a terminal: mentions as `@name` where the name is known
+    (`names`, else `@U…`), links as text, emoji shortcodes as emoji, no `*bold*` / `_italic_` /
+    `~strike~` marks. Code spans stay as typed. Only a real link (http, https, mailto) is one:
     `<table|all>` in a usage line stays as typed."""
-    text = re.sub(r"<#([A-Z0-9]+)>", r"#\1", mrkdwn)
-    text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
+    parts = _CODE.split(mrkdwn)
+    return "".join(_unescape(part) if i % 2 else _prose(part, names or {}) for i, part in enumerate(parts))
+
+
+def _prose(text: str, names: dict[str, str]) -> str:
+    text = re.sub(r"<#([A-Z0-9]+)(?:\|([^<>]+))?>", lambda m: f"#{m.group(2) or m.group(1)}", text)
+    text = _MENTION.sub(lambda m: "@" + (names.get(m.group(1)) or m.group(2) or m.group(1)), text)
+    text = re.sub(r"<!subteam\^(S[A-Z0-9]+)(?:\|([^<>]+))?>", lambda m: "@" + (m.group(2) or m.group(1)), text)
+    text = re.sub(r"<!(here|channel|everyone)>", r"@\1", text)
     text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    for mark in _MARKS:
+        text = mark.sub(r"\1", text)
+    text = _SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
+    return _unescape(text)
+
+
+def _unescape(text: str) -> str:
     # Slack's three escapes, read back last so an escaped `&lt;x|y&gt;` never becomes a link.
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def render(message: Message, buttons_from: int = 1) -> tuple[str, list]:
-    """Text of the message, and its buttons in the order they are numbered."""
+def render(message: Message, buttons_from: int = 1, names: dict[str, str] | None = None) -> tuple[str, list]:
+    """Text of the message (plain, see `plain`), and its buttons in the order they are numbered."""
     lines: list[str] = []
     buttons = []
+
+    def plain(text: str) -> str:
+        return _plain(text, names)
+
     for b in message.blocks:
         if isinstance(b, Header):
-            lines.append(f"== {b.text} ==")
+            lines.append(f"== {plain(b.text)} ==")
         elif isinstance(b, Section):
             if b.text:
                 lines.append(plain(b.text))
@@ -61,10 +115,13 @@ def render(message: Message, buttons_from: int = 1) -> tuple[str, list]:
         elif isinstance(b, Image):
             lines.append(f"[image: {b.alt}]")
     if not lines:
-        lines.append(message.text)
+        lines.append(plain(message.text))
     if message.attachment:
         lines.append(message.attachment)
     return "\n".join(lines), buttons
+
+
+_plain = plain
 
 
 def from_block_kit(payload: dict) -> Message:

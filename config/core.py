@@ -38,9 +38,28 @@ def parse_people(r: Reader) -> People:
     people = People(
         operators=r.str_list("operators", pattern=USER_OR_GROUP_ID, what=what),
         approvers=r.str_list("approvers", default=(), pattern=USER_OR_GROUP_ID, what=what),
+        names=_names(r),
     )
     r.done()
     return people
+
+
+def _names(r: Reader) -> dict[str, str]:
+    """`people.names: {U0ALICE01: alice}`: user IDs to the names the console and `run` print."""
+    raw = r.raw("names", None)
+    if raw is None:
+        return {}
+    path = join(r.path, "names")
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "must be a mapping of Slack user IDs to names, e.g. {U0ALICE01: alice}")
+    out = {}
+    for key, name in raw.items():
+        if not isinstance(key, str) or not re.fullmatch(USER_OR_GROUP_ID, key):
+            raise ConfigError(join(path, str(key)), "is not a Slack user ID (U…/W…) or user-group ID (S…)")
+        if not isinstance(name, str) or not re.fullmatch(r"[\w.\- ]{1,40}", name):
+            raise ConfigError(join(path, key), "must be a name of 1-40 letters, digits, spaces, dots or dashes")
+        out[key] = name
+    return out
 
 
 def parse_state(r: Reader, base_dir: str) -> StateConfig:

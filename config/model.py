@@ -23,6 +23,8 @@ class SlackConfig:
 class People:
     operators: tuple[str, ...]
     approvers: tuple[str, ...]
+    # Optional: how the console and `run` print a mention (`@alice` for <@U0ALICE01>); Slack shows names itself.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

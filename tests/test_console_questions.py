@@ -42,7 +42,7 @@ def test_a_confirmation_is_asked_and_no_means_no(ferry_config, pick):
     out = io.StringIO()
     Console(str(ferry_config), out=out).loop(["/migrate pick", "1", "n", "1", "y"])
     text = out.getvalue()
-    assert "Launch it?" in text and "This starts *n1*." in text and "[y/N]" in text
+    assert "Launch it?" in text and "This starts n1." in text and "[y/N]" in text  # plain text (issue 15)
     assert pick == [("go", "n1")]
 
 
