@@ -20,6 +20,7 @@ from core.message import (
     Message,
     Section,
     Table,
+    escape,
 )
 
 MAX_BLOCKS = 50
@@ -144,15 +145,61 @@ def table_text(t: Table, limit: int) -> str:
     return "```\n" + "\n".join(lines) + "\n```"
 
 
-def attachment_chunks(text: str, size: int = SECTION_TEXT - 10) -> list[str]:
-    """A long report split into code blocks small enough for a section, on line boundaries."""
-    chunks, current = [], ""
-    for line in text.splitlines():
-        line = clip(line, size - 8)
-        if len(current) + len(line) + 1 > size - 8:
-            chunks.append(current)
-            current = ""
-        current += line + "\n"
+def attachment_chunks(text: str, size: int = SECTION_TEXT - 10, style: str = "pre") -> list[str]:
+    """A long report in parts small enough for a section (one thread message each), split
+    between paragraphs (blank lines): a paragraph is cut only when it alone is longer than a part
+    (then between lines, and a line longer than a part between words). "pre": each part a code
+    block (listings, shown as typed); "text": wrapping mrkdwn, escaped (a report in prose, which
+    then fits the narrowest thread or phone)."""
+    fence = 8 if style == "pre" else 0
+    room = size - fence
+    chunks: list[str] = []
+    current = ""
+    for paragraph in _paragraphs(text):
+        piece = paragraph if style == "pre" else escape(paragraph)
+        for part in _fit(piece, room):
+            if current and len(current) + 2 + len(part) > room:
+                chunks.append(current)
+                current = ""
+            current = f"{current}\n\n{part}" if current else part
     if current:
         chunks.append(current)
-    return ["```\n" + c.rstrip("\n") + "\n```" for c in chunks]
+    if style == "pre":
+        return ["```\n" + c + "\n```" for c in chunks]
+    return chunks
+
+
+def _paragraphs(text: str) -> list[str]:
+    out, lines = [], []
+    for line in text.splitlines():
+        if line.strip():
+            lines.append(line.rstrip())
+        elif lines:
+            out.append("\n".join(lines))
+            lines = []
+    if lines:
+        out.append("\n".join(lines))
+    return out
+
+
+def _fit(paragraph: str, room: int) -> list[str]:
+    """The paragraph whole if it fits `room`, else cut between lines (and long lines between words)."""
+    if len(paragraph) <= room:
+        return [paragraph]
+    lines = []
+    for line in paragraph.splitlines():
+        while len(line) > room:  # a line longer than a whole part: between words, else anywhere
+            cut = line.rfind(" ", 0, room)
+            cut = cut if cut > room // 2 else room
+            lines.append(line[:cut])
+            line = line[cut:].lstrip()
+        lines.append(line)
+    parts, current = [], ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > room:
+            parts.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        parts.append(current)
+    return parts

@@ -143,7 +143,8 @@ class Poster:
                 if row.card_key and not row.thread_of:
                     outbox.set_card(self.store, row.card_key, row.channel, ts)
                 if message.attachment:
-                    self._post_attachment(row.channel, ts if not thread_ts else thread_ts, message.attachment)
+                    self._post_attachment(row.channel, ts if not thread_ts else thread_ts, message.attachment,
+                                          message.attachment_style)
         except PermanentError as e:
             log.error("outbox row %s dropped: %s", row.id, e)
             outbox.mark_failed(self.store, row.id, str(e))
@@ -161,11 +162,11 @@ class Poster:
         outbox.mark_sent(self.store, row.id)
         return True
 
-    def _post_attachment(self, channel: str, thread_ts: str, text: str) -> None:
+    def _post_attachment(self, channel: str, thread_ts: str, text: str, style: str = "pre") -> None:
         """The report in the card's thread, in at most MAX_REPORT_PARTS parts. The card is already
         posted: a failure here must not fail the row (a retry would post the card twice), so it is
         logged, and what could not be posted is said in the thread when Slack lets us."""
-        chunks = block_kit.attachment_chunks(text)
+        chunks = block_kit.attachment_chunks(text, style=style)
         shown = chunks[:MAX_REPORT_PARTS]
         try:
             for chunk in shown:

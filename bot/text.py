@@ -117,7 +117,7 @@ def render(message: Message, buttons_from: int = 1, names: dict[str, str] | None
     if not lines:
         lines.append(plain(message.text))
     if message.attachment:
-        lines.append(message.attachment)
+        lines.append(plain(message.attachment) if message.attachment_style == "text" else message.attachment)
     return "\n".join(lines), buttons
 
 

@@ -79,13 +79,20 @@ class Message:
     text: str  # notification / fallback text
     blocks: list[Element] = field(default_factory=list)
     attachment: str | None = None  # a long plain-text report, posted as a file or in the thread
+    # How the thread shows the attachment: "pre" monospaced (listings of keys and values, as typed),
+    # "text" wrapping prose (a report written in paragraphs: it fits any width). Either way it is
+    # split between paragraphs (blank lines), never inside one that fits a message.
+    attachment_style: str = "pre"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "attachment": self.attachment,
             "blocks": [{"type": type(b).__name__, **asdict(b)} for b in self.blocks],
         }
+        if self.attachment_style != "pre":
+            out["attachment_style"] = self.attachment_style
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -98,7 +105,8 @@ class Message:
             if kind is Actions:
                 raw["buttons"] = [_button(b) for b in raw["buttons"]]
             blocks.append(kind(**raw))
-        return cls(text=data["text"], blocks=blocks, attachment=data.get("attachment"))
+        return cls(text=data["text"], blocks=blocks, attachment=data.get("attachment"),
+                   attachment_style=data.get("attachment_style", "pre"))
 
     def buttons(self) -> list[Button]:
         out = []

@@ -8,7 +8,6 @@ TO-BE differences (TO-BE), the transfer-time estimate. About 20 blocks for `top:
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from config.assess import SEVERITIES, AssessSettings
@@ -92,7 +91,7 @@ def card(a: Assessment, run_id: str, changes: Changes, plan: Plan, settings: Ass
     blocks.append(Context(_footer(a, run_id)))
     text = (f"Assessment of {side_name(a.side)} ({inv.cluster}): {summary(a.findings)}"
             + (f"; {len(changes.new)} new, {len(changes.fixed)} fixed since the last one" if not changes.first else ""))
-    return Message(text, blocks, attachment=full_text(a, run_id, changes, plan, est))
+    return Message(text, blocks, attachment=full_text(a, run_id, changes, plan, est), attachment_style="text")
 
 
 def failure(side: str, run_id: str, error: str) -> Message:
@@ -197,41 +196,38 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-# -- the complete report (plain text, in the card's thread) ---------------------------------------
+# -- the complete report (in the card's thread) -------------------------------------------------------
+# Written in paragraphs of prose (Message.attachment_style "text"): the thread shows it as wrapping
+# text, split between paragraphs, so no finding is cut in two nor a line cut at the right edge
+# of a narrow thread or a phone. Tables become one line per host or setting for the same reason.
 def full_text(a: Assessment, run_id: str, changes: Changes, plan: Plan, est: dict[str, Any] | None) -> str:
     inv = a.inventory
-    out = [f"ASSESSMENT OF {side_name(a.side)}: cluster '{inv.cluster}' at {inv.cm_url}",
-           f"CM {inv.cm_version}, CDH/CDP {inv.cdh_version}, API {inv.api_version}; {len(inv.hosts)} hosts; services: "
-           + ", ".join(f"{s.name} ({s.type}, {s.state}, {s.health})" for s in inv.services),
-           f"Run {run_id}: {a.http_calls} HTTP calls in {a.elapsed_s:.2f} s",
-           f"Findings: {counts_text(counts(a.findings), bold=False)}"]
+    head = [f"*Assessment of {side_name(a.side)}*: cluster '{inv.cluster}' at {inv.cm_url}",
+            f"CM {inv.cm_version}, CDH/CDP {inv.cdh_version}, API {inv.api_version}; {len(inv.hosts)} hosts; services: "
+            + ", ".join(f"{s.name} ({s.type}, {s.state}, {s.health})" for s in inv.services),
+            f"Run {run_id}: {a.http_calls} HTTP calls in {a.elapsed_s:.2f} s",
+            f"Findings: {counts_text(counts(a.findings), bold=False)}"]
     if not changes.first:
-        out.append(f"Since {changes.previous_run}: {len(changes.new)} new ({', '.join(changes.new) or '-'}); "
-                   f"{len(changes.fixed)} fixed ({', '.join(f['key'] for f in changes.fixed) or '-'})")
-    out.append("")
+        head.append(f"Since {changes.previous_run}: {len(changes.new)} new ({', '.join(changes.new) or '-'}); "
+                    f"{len(changes.fixed)} fixed ({', '.join(f['key'] for f in changes.fixed) or '-'})")
+    paragraphs = ["\n".join(head)]
     for f in a.findings:
-        out.append(f"[{f.severity.upper()}] {f.title} ({f.rule})")
-        for label, text in (("Evidence", f.evidence), ("Why", f.why), ("Fix", f.fix)):
-            out += textwrap.wrap(f"{label}: {text}", 110, initial_indent="  ", subsequent_indent="    ",
-                                 break_on_hyphens=False)
-        out.append("")
-    out.append("HOSTS x ROLES")
-    out += table_lines(hostmap.HEADER, hostmap.rows(inv, max_rows=400))
+        paragraphs.append("\n".join([f"*[{f.severity.upper()}] {f.title}* ({f.rule})", f"Evidence: {f.evidence}",
+                                     f"Why: {f.why}", f"Fix: {f.fix}"]))
+    marks = [c for c in hostmap.HEADER[1:-2]]
+    hosts = ["*HOSTS x ROLES* (the roles each host runs; notes flag co-location)"]
+    for row in hostmap.rows(inv, max_rows=400):
+        roles = [m for m, cell in zip(marks, row[1:-2], strict=True) if cell]
+        other, note = row[-2], row[-1]
+        hosts.append(f"{row[0]}: {', '.join(roles + ([other] if other else [])) or 'no roles'}"
+                     + (f" · {note}" if note else ""))
+    paragraphs.append("\n".join(hosts))
     if a.side == "to-be" and a.differences:
-        out += ["", f"AS-IS vs TO-BE: {len(a.differences)} differences (* = matters)"]
-        out += table_lines(["", "where", "setting", "AS-IS", "TO-BE"],
-                           [["*" if d.matters else "", d.area, d.name, d.as_is or "unset", d.to_be or "unset"]
-                            for d in a.differences])
-    out += ["", "TRANSFER-TIME ESTIMATE", *[x.replace("*", "") for x in estimate_text(est, plan).splitlines()]]
+        lines = [f"*AS-IS vs TO-BE*: {len(a.differences)} differences (! = matters)"]
+        lines += [f"{'! ' if d.matters else ''}{d.area} · {d.name}: AS-IS {d.as_is or 'unset'}, TO-BE {d.to_be or 'unset'}"
+                  for d in a.differences]
+        paragraphs.append("\n".join(lines))
+    paragraphs.append("\n".join(estimate_text(est, plan).splitlines()))
     if a.warnings:
-        out += ["", "WARNINGS", *[f"- {w}" for w in a.warnings]]
-    return "\n".join(out)
-
-
-def table_lines(columns: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max([len(c), *(len(str(r[i])) for r in rows)]) for i, c in enumerate(columns)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(str(x).ljust(widths[i]) for i, x in enumerate(cells)).rstrip()
-
-    return [line(columns), line(["-" * w for w in widths]), *[line(r) for r in rows]]
+        paragraphs.append("\n".join(["*Warnings*", *[f"- {w}" for w in a.warnings]]))
+    return "\n\n".join(paragraphs)
