@@ -54,7 +54,7 @@ def test_assess_over_slack(ferry_on, cm_fieldnote):
     # the complete report in the card's thread
     def thread_text(s):
         text = "".join(b["text"]["text"] for m in cards(s, thread_ts=card.ts) for b in m.blocks)
-        return text if "TRANSFER-TIME ESTIMATE" in text else None
+        return text if "*Transfer-time estimate*" in text else None  # the last paragraph
 
     report = ferry.standin.wait_for(thread_text, 20)
     assert "Disk-image (AMI/EBS snapshot) copies do not migrate HDFS" in report and "HOSTS x ROLES" in report
