@@ -12,6 +12,7 @@ from core.errors import UsageError
 from core.message import Context, Divider, Element, Header, Message, Section
 from core.status import STATE_ICONS, StatusPart
 from features import registry
+from features.validation.cards import CHECK_TITLES
 from state import runs
 
 # Kinds of run that a feature's own part already shows in full.
@@ -21,19 +22,30 @@ SHOWN_ELSEWHERE = ("transfer", "cutover-step")
 def runs_part(services: Services) -> StatusPart | None:
     """Every other kind of run (assessments, validations run by hand, ...): the latest per
     subject, active ones first."""
-    recent = [r for r in runs.recent(services.store, limit=200) if r.kind not in SHOWN_ELSEWHERE]
+    configured = set(services.config.validations.ids)  # the Validations part shows those
+    recent = [r for r in runs.recent(services.store, limit=200) if r.kind not in SHOWN_ELSEWHERE
+              and not (r.kind == "validation" and r.subject in configured)]
     if not recent:
         return None
     latest: dict[tuple[str, str], runs.Run] = {}
     for run in recent:
         latest.setdefault((run.kind, run.subject), run)
     ordered = sorted(latest.values(), key=lambda r: (not r.active, r.kind, r.subject))
-    lines = [f"{STATE_ICONS.get(r.state, '•')} *{r.kind}* `{r.subject}` — {r.state}"
+    lines = [f"{STATE_ICONS.get(r.state, '•')} *{r.kind}* {_subject(r)} — {r.state}"
              + (f" ({r.detail['summary']})" if r.detail.get("summary") else "")
              + (f" — {r.error}" if r.error and r.error != r.detail.get("summary") else "") for r in ordered[:30]]
     data = [{"id": r.id, "kind": r.kind, "subject": r.subject, "state": r.state, "error": r.error}
             for r in ordered]
     return StatusPart("Recent runs", lines, {"runs": data})
+
+
+def _subject(run: runs.Run) -> str:
+    """A check run by hand is `table:check` inside Ferry; people read `events` full compare (the
+    colon form beside a validation named `events-full` read as two names for one thing)."""
+    if run.kind == "validation" and ":" in run.subject:
+        table, check = run.subject.rsplit(":", 1)
+        return f"`{table}` {CHECK_TITLES.get(check, check).lower()} (by hand)"
+    return f"`{run.subject}`"
 
 
 def parts(services: Services) -> list[StatusPart]:

@@ -98,10 +98,14 @@ def test_status_names_the_alert_as_its_validation(alerting):
     from commands import dispatch
 
     ferry, _ = alerting
+    run = api.run_check(ferry.runtime.services, ["orders"], "count", Who(user_id=OPERATOR, channel_id=CHANNEL))
+    ferry.standin.wait_for(lambda s: not (r := __import__("state").runs.get(ferry.runtime.store, run.id)).active
+                           and r)
     reply = dispatch.run_command(ferry.runtime.services, Who(user_id=OPERATOR, team_id=None, channel_id=CHANNEL),
                                  "status")
     from bot import blocks as block_kit
 
     text = assert_clear(block_kit.render(reply.message))
-    assert "`orders-count` (orders count) failing since" in text and "1 failing run)" in text
+    assert "`orders-count` (orders count) failing since" in text and "2 failing runs)" in text
+    assert "`orders` count (by hand)" in text  # the check run by hand, in words
     assert "orders:count" not in text
