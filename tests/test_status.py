@@ -13,8 +13,10 @@ def test_status_lists_runs_once_each(ferry):
     ferry.command("status")
     text = ephemeral_text(ferry.responses_for(1)[0])
     assert "*assessment* `as-is` — done (4 high)" in text
-    assert "`orders:full` — mismatch (3 missing)" in text
-    assert "`events:count` — failed — warehouse unreachable" in text
+    # checks run by hand in words (issue 15: not `events:full` beside a validation named `events-full`)
+    assert "`orders` full compare (by hand) — mismatch (3 missing)" in text
+    assert "`events` count (by hand) — failed — warehouse unreachable" in text
+    assert "orders:full" not in text
     assert "Nothing started yet" not in text
 
 
