@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from features.transfers import api as transfers_api
 from state import runs
 from tests.assess.conftest import assert_slack_valid, run_verb
-from tests.assess.test_plan import app_yaml, plan_rt  # noqa: F401  (the fixture)
+from tests.assess.test_plan import app_yaml
 
 FOUR = """
 transfers:
@@ -19,6 +21,16 @@ transfers:
   - {id: landing-bucket-with-a-long-name, kind: datasync, task_arn: "arn:aws:datasync:eu-west-1:111222333444:task/task-00000000000000003", size: 2MB}
   - {id: warehouse, kind: redshift-snapshot, source_cluster: asis-warehouse, target_cluster: tobe}
 """
+
+
+@pytest.fixture
+def plan_rt(tmp_path, runtime_for):
+    def make(text: str):
+        path = tmp_path / "app.yaml"
+        path.write_text(text)
+        return runtime_for(path)
+
+    return make
 
 
 def reply_text(rt, verb="plan"):
@@ -78,7 +90,7 @@ def test_each_transfer_says_where_it_runs(plan_rt):
     assert "ExportSnapshot" in where["hbase-replication"][1] and "Cloudera Manager" in where["hbase-replication"][1]
     assert where["landing-bucket-with-a-long-name"][0] == "DataSync"
     assert where["warehouse"][0] == "Redshift" and where["hbase-orders"][0] == "Ferry"
-    for label, sentence in where.values():
+    for _label, sentence in where.values():
         assert sentence in text
     rows = {line.split()[0]: line for line in code_lines(payload)[2:]}
     assert rows["hbase-orders"].endswith("Ferry") and rows["warehouse"].endswith("Redshift")

@@ -11,8 +11,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import blocks as block_kit
-from connectors.hbase import HBaseConnector, row_bytes
 from config.units import parse_size as parse_bytes
+from connectors.hbase import HBaseConnector, row_bytes
 from core.who import Who
 from features.transfers import api, card, checkpoints, watcher
 from features.transfers.backend import Progress
