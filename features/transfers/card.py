@@ -78,6 +78,8 @@ def render(transfer: Transfer, run: Run, *, now: float | None = None) -> Message
     # last sample would mislead. Right after a throttle the watcher shows none until it has a
     # sample taken wholly under the new cap (watcher.record).
     current, average = pr.get("rate_bps"), pr.get("avg_bps")
+    if float(pr.get("rate_at") or 0) < float(d.get("throttled_at") or 0):
+        current = None  # measured before the latest cap: it would show the copy above it
     moving = run.state == "running"
     rate_text = "now " + (human_rate(current) if current is not None and moving else "—") + " · avg " + (
         human_rate(average) if average else "—")

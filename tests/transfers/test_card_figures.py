@@ -94,6 +94,16 @@ def test_the_start_card_size_is_the_runs_total(make_services, hbase_seeded, hbas
     api.cancel(services, "hbase-orders", ALICE)
 
 
+def test_the_card_posted_by_the_throttle_shows_no_rate_from_before_it(services):
+    now = time.time()
+    run = runs.create(services.store, "transfer", "hbase-orders", state="running", detail={
+        "started_at": now - 60, "rate": 2e6, "progress": {"bytes_done": 5e6, "rate_bps": 965e3, "rate_at": now - 1}})
+    assert field(rendered_text(services, "hbase-orders", run), "Rate").startswith("now 965.0 kB/s")
+    run = runs.update(services.store, run.id, merge={"rate": 500e3, "throttled_at": now})  # as api.throttle does
+    text = rendered_text(services, "hbase-orders", run)
+    assert field(text, "Cap") == "500.0 kB/s" and field(text, "Rate").startswith("now — · avg")
+
+
 def test_no_now_rate_above_the_cap_right_after_a_throttle(services):
     transfer = services.config.transfers.get("hbase-orders")
     now = time.time()
