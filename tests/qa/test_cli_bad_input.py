@@ -58,7 +58,7 @@ tables:
 
     status = run_cli("status", "--config", str(config))
     assert status.returncode == 0
-    line = next(x for x in status.stdout.splitlines() if "orders:count" in x)
+    line = next(x for x in status.stdout.splitlines() if "`orders` count (by hand)" in x)
     assert line.count("unreachable") == 1, line  # the reason once, not as summary and again as error
 
 
