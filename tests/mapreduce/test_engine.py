@@ -156,7 +156,7 @@ def test_cancel_kills_the_runs_jobs_through_yarn(mr_env):
     states = {a.status(time.time())[0] for y in mr_env.pair.yarn.values() for a in y.by_tag(run_tag(run.id))}
     assert states == {"KILLED"}
     assert runs.get(services.store, run.id).detail["cancel_requested"] is True
-    assert any("Cancelled by <@U0ALICE01>: 2 YARN application(s) killed" in t for t in thread_texts(services, run.id))
+    assert any("Cancelled by <@U0ALICE01>: 2 YARN applications killed" in t for t in thread_texts(services, run.id))
 
 
 def test_unreadable_synctable_logs_fail_with_what_to_try(mr_env):
