@@ -177,7 +177,7 @@ class ClouderaReplication(Backend):
             state = "paused" if p.paused else "failed"
         message = p.message
         if p.files_failed:
-            message = f"{p.files_failed} file(s) failed to copy. {p.message or ''}".strip()
+            message = f"{p.files_failed} file{'s' * (p.files_failed != 1)} failed to copy. {p.message or ''}".strip()
         if p.kind == "hbase":
             done, total = p.bytes_copied, p.bytes_expected
             step = f"CM command {p.command_id}: {p.phase or 'starting'}"

@@ -116,7 +116,7 @@ def test_failed_files_fail_the_run_and_say_so(cm_setup):
     sim.set_replication_failures(2, 4)
     run = api.start(services, "hdfs-events", WHO)
     run = step_until(services, transfer, run.id, lambda r: not r.active)
-    assert run.state == "failed" and "4 file(s) failed" in run.error
+    assert run.state == "failed" and "4 files failed" in run.error
     assert any(":x:" in t and "failed" in t for t in channel_texts(services))
 
 
