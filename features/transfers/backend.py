@@ -25,6 +25,8 @@ from config.transfers import Transfer
 from features.services import Services
 from state.runs import Run
 
+RUN_KIND = "transfer"  # the state.runs kind of transfer runs
+
 
 class Transient(Exception):
     """The engine could not be reached or asked us to wait: try again later."""

@@ -17,7 +17,6 @@ from core.errors import OutsideFailure
 from features.services import Services
 from features.validation import alerts, cards
 from features.validation.backend import RangeDigests
-from features.validation.backends import opened
 from features.validation.count import count_table
 from features.validation.hashdiff import full_compare
 from features.validation.model import CompareResult, CountResult
@@ -64,6 +63,10 @@ def _check_one(services: Services, spec: TableSpec, check: str, detail: dict[str
 
     if mapreduce_backend.handles(services.config, spec, check):
         return mapreduce_backend.check(services, spec, check, run_id, progress)
+    # The connectors (psycopg, happybase) are loaded by the job that uses them, not by every verb
+    # that imports this module.
+    from features.validation.backends import opened
+
     with opened(services.config, spec) as (asis, tobe):
         if check == "count":
             return count_table(spec.id, asis, tobe)
