@@ -27,7 +27,7 @@ server, plus Ferry's own for Ferry): on a machine shared with other work the wal
 2x from run to run, the CPU seconds much less.
 
     .venv/bin/python bench/compare_vs_reladiff.py [--rows 1000000] [--shapes int,text,...]
-        [--repeat 1] [--no-reladiff] [--first-level auto|grid|hash|ranges]
+        [--repeat 1] [--no-reladiff] [--first-level auto|grid|hash|ranges] [--bucket-digits 4]
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def floor(wh, shape: Shape) -> float:
 # -- child processes (each measures itself) ------------------------------------------------------
 
 
-def child_ferry(shape: Shape, first_level: str) -> dict:
+def child_ferry(shape: Shape, first_level: str, bucket_digits: int) -> dict:
     from connectors.warehouse import WarehouseConnector
     from jobs.validation.hashdiff import Tuning, full_compare
     from jobs.validation.warehouse_backend import WarehouseBackend
@@ -206,7 +206,7 @@ def child_ferry(shape: Shape, first_level: str) -> dict:
     a = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_ASIS"]), "as-is", TABLE, shape.key, COLUMNS, None)
     b = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_TOBE"]), "to-be", TABLE, shape.key, COLUMNS, None)
     t0 = time.perf_counter()
-    r = full_compare("items", a, b, tuning=Tuning(first_level=first_level))
+    r = full_compare("items", a, b, tuning=Tuning(first_level=first_level, bucket_digits=bucket_digits))
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "missing": sorted(r.missing), "extra": sorted(r.extra),
             "changed": sorted(c.key for c in r.changed), "stats": r.stats, "findings": [f.problem for f in r.findings],
@@ -232,10 +232,11 @@ def child_reladiff(shape: Shape) -> dict:
             "changed": sorted(minus & plus), "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def run_child(which: str, wh, shape: Shape, first_level: str) -> dict:
+def run_child(which: str, wh, shape: Shape, args: argparse.Namespace) -> dict:
     env = {**os.environ, "BENCH_DSN_ASIS": wh.dsn("asis"), "BENCH_DSN_TOBE": wh.dsn("tobe")}
-    out = subprocess.run([sys.executable, __file__, "--child", which, "--shapes", shape.name,
-                          "--first-level", first_level], env=env, capture_output=True, text=True, check=False)
+    out = subprocess.run([sys.executable, __file__, "--child", which, "--shapes", shape.name, "--first-level",
+                          args.first_level, "--bucket-digits", str(args.bucket_digits)],
+                         env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["exit status " + str(out.returncode)])[-1][:300]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -253,7 +254,7 @@ def bench_shape(wh, shape: Shape, args: argparse.Namespace) -> dict:
     for i in range(args.repeat):
         seconds, floor_cpu = with_cpu(wh, lambda: floor(wh, shape))
         floors.append(seconds)
-        ferry, engine_cpu = with_cpu(wh, lambda: run_child("ferry", wh, shape, args.first_level))
+        ferry, engine_cpu = with_cpu(wh, lambda: run_child("ferry", wh, shape, args))
         ferries.append(ferry)
         if "error" in ferries[-1]:
             raise SystemExit(f"ferry failed on {shape.name}: {ferries[-1]['error']}")
@@ -261,7 +262,7 @@ def bench_shape(wh, shape: Shape, args: argparse.Namespace) -> dict:
         print(f"  run {i + 1} CPU: floor {floor_cpu:.2f}s; ferry {engine_cpu + ferry['cpu']:.2f}s (PostgreSQL"
               f" {engine_cpu:.2f}s, Ferry {ferry['cpu']:.2f}s); ferry/floor {cpu_ratios[-1]:.2f}", flush=True)
         if not args.no_reladiff:
-            reladiffs.append(run_child("reladiff", wh, shape, args.first_level))
+            reladiffs.append(run_child("reladiff", wh, shape, args))
         rd = reladiffs[-1] if reladiffs else {}
         rd_text = (f"  reladiff {rd['seconds']:.2f}s" if "seconds" in rd else
                    f"  reladiff failed: {rd['error']}" if rd else "")
@@ -307,6 +308,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts")
     parser.add_argument("--no-reladiff", action="store_true", help="Ferry and the floor only")
     parser.add_argument("--first-level", default="auto", choices=("auto", "grid", "hash", "ranges"))
+    parser.add_argument("--bucket-digits", type=int, default=4, help="hex digits of the key-hash first level")
     parser.add_argument("--child", choices=("ferry", "reladiff"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     names = [s.strip() for s in args.shapes.split(",") if s.strip()]
@@ -317,7 +319,8 @@ def main() -> int:
         parser.error(f"--rows must be at least {10 * 3 * DIFFS:,}")
     if args.child:
         shape = SHAPES[names[0]]
-        print(json.dumps(child_ferry(shape, args.first_level) if args.child == "ferry" else child_reladiff(shape),
+        print(json.dumps(child_ferry(shape, args.first_level, args.bucket_digits) if args.child == "ferry"
+                         else child_reladiff(shape),
                          default=str))
         return 0
 
