@@ -308,7 +308,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts")
     parser.add_argument("--no-reladiff", action="store_true", help="Ferry and the floor only")
     parser.add_argument("--first-level", default="auto", choices=("auto", "grid", "hash", "ranges"))
-    parser.add_argument("--bucket-digits", type=int, default=4, help="hex digits of the key-hash first level")
+    parser.add_argument("--bucket-digits", type=int, default=4, help="hex digits of the key-hash first level (1-4)")
     parser.add_argument("--child", choices=("ferry", "reladiff"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     names = [s.strip() for s in args.shapes.split(",") if s.strip()]
