@@ -220,3 +220,11 @@ def test_duplicated_text_keys_by_key_hash(warehouse, warehouse_schema):
         assert r.stats["strategy"].startswith("key hash")
     a.close()
     b.close()
+
+
+def test_tuning_of_the_first_level_is_checked():
+    assert (Tuning().first_level, Tuning().bucket_digits) == ("auto", 4)
+    for bad in ({"first_level": "quantiles"}, {"bucket_digits": 0}, {"bucket_digits": 5},
+                {"row_level_threshold": 100, "rows_per_fetch": 100, "bucket_rows_per_fetch": 50}):
+        with pytest.raises(ValueError):
+            Tuning(**bad)
