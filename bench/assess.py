@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import config  # noqa: E402
 from bot import blocks as block_kit  # noqa: E402
-from commands.assess import report  # noqa: E402
-from commands.assess.assessment import assess  # noqa: E402
-from commands.assess.history import Changes  # noqa: E402
-from commands.plan import Link, Plan  # noqa: E402
 from config.assess import AssessSettings  # noqa: E402
+from features.assess import report  # noqa: E402
+from features.assess.assessment import assess  # noqa: E402
+from features.assess.history import Changes  # noqa: E402
+from features.plan.eta import Link, Plan  # noqa: E402
 from sandbox.cloudera.process import spawn_simulator  # noqa: E402
 
 CONFIG = """

@@ -14,7 +14,7 @@ For each shape, one after the other:
 
   floor     one full-table checksum query per side, both at once (the least a checksum compare
             can do: every row hashed once on each side)
-  ferry     jobs.validation.hashdiff.full_compare, in a child process (its peak RSS is measured)
+  ferry     features.validation.hashdiff.full_compare, in a child process (its peak RSS is measured)
   reladiff  reladiff.diff_tables (hashdiff, threaded), in a child process
 
 Checks: Ferry reports exactly the planted differences (every run); reladiff's are compared with
@@ -149,7 +149,7 @@ def prepare(wh, shape: Shape, rows: int) -> dict[str, list[str]]:
     """Load both sides; returns the planted differences as Ferry writes keys (`key_text`)."""
     import psycopg
 
-    from jobs.validation.model import key_text
+    from features.validation.model import key_text
 
     def load(db: str) -> None:
         with psycopg.connect(wh.dsn(db), autocommit=True) as conn:
@@ -200,8 +200,8 @@ def floor(wh, shape: Shape) -> float:
 
 def child_ferry(shape: Shape, first_level: str, bucket_digits: int) -> dict:
     from connectors.warehouse import WarehouseConnector
-    from jobs.validation.hashdiff import Tuning, full_compare
-    from jobs.validation.warehouse_backend import WarehouseBackend
+    from features.validation.hashdiff import Tuning, full_compare
+    from features.validation.warehouse_backend import WarehouseBackend
 
     a = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_ASIS"]), "as-is", TABLE, shape.key, COLUMNS, None)
     b = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_TOBE"]), "to-be", TABLE, shape.key, COLUMNS, None)
@@ -217,7 +217,7 @@ def child_ferry(shape: Shape, first_level: str, bucket_digits: int) -> dict:
 def child_reladiff(shape: Shape) -> dict:
     import reladiff
 
-    from jobs.validation.model import key_text
+    from features.validation.model import key_text
 
     width = len(shape.key)
     t1 = reladiff.connect_to_table(os.environ["BENCH_DSN_ASIS"], TABLE, tuple(shape.key), extra_columns=COLUMNS)

@@ -56,10 +56,10 @@ def ferry_copy(src: tuple[str, int], dst: tuple[str, int], table: str, work: Pat
     """Ferry's hbase-copy from start() to the poll that says done: (rows, bytes, seconds)."""
     import config
     from commands.context import Services
-    from jobs import context as job_context
-    from jobs.transfers import backend as backend_module
-    from jobs.transfers import checkpoints
-    from state import Store, runs
+    from features.registry import open_store
+    from features.transfers import checkpoints
+    from features.transfers import kinds as backend_module
+    from state import runs
 
     path = work / f"{table}.yaml"
     path.write_text(f"""
@@ -73,8 +73,7 @@ transfers:
   - {{id: bench, kind: hbase-copy, table: orders, target_table: {table}, batch_rows: 1000, workers: {workers}}}
 """)
     cfg = config.load(str(path))
-    services = Services(config=cfg, store=Store(cfg.state.path))
-    job_context.set_services(services)
+    services = Services(config=cfg, store=open_store(cfg.state.path))
     try:
         backend = backend_module.backend_for(services, cfg.transfers.get("bench"))
         run = runs.create(services.store, "transfer", "bench", detail={"rate": rate})
@@ -89,7 +88,7 @@ transfers:
         return rows, nbytes, (t1 - t_regions) if rate else (t1 - t0)
     finally:
         backend_module.forget(services)
-        job_context.set_services(None)
+        services.stopped.set()
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 def measure(label: str, rows: int, regions: int, rate: float | None, repeat: int) -> float:
     from connectors.hbase import HBaseConnector
-    from jobs.validation.hbase_backend import HBaseBackend
+    from features.validation.hbase_backend import HBaseBackend
 
     extra = ["--regions", str(regions), *(["--scan-rows-per-second", str(rate)] if rate else [])]
     with server_process(rows, *extra) as (host, port):

@@ -82,8 +82,9 @@ def register(app: App, services: Services) -> None:
         action = (body.get("actions") or [{}])[0]
         message = body.get("message") or {}
         ref = {"ts": message.get("ts"), "channel": who.channel_id}
+        label = (action.get("text") or {}).get("text") if isinstance(action.get("text"), dict) else None
         reply = dispatch.run_action(services, who, action.get("action_id", ""), action.get("value", ""),
-                                    message_ref=ref)
+                                    message_ref=ref, label=label)
         deliver(services, reply, respond=respond, client=client, trigger_id=body.get("trigger_id"),
                 channel=who.channel_id)
 

@@ -1,4 +1,4 @@
-"""Message (commands/message.py) -> Block Kit, always inside Slack's limits.
+"""Message (core/message.py) -> Block Kit, always inside Slack's limits.
 
 Limits (Slack docs, checked by slack_sdk.models.blocks in the tests): 50 blocks a message,
 section text 3,000 characters, 10 fields of 2,000, header 150, button text 75, value 2,000,
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.message import (
+from core.message import (
     Actions,
     Button,
     Confirm,

@@ -10,6 +10,8 @@ import os
 import signal
 import sys
 import threading
+import time
+from typing import NoReturn
 
 import config as config_module
 from config import ConfigError
@@ -65,10 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("run needs a verb, e.g. `python -m bot run status`")
         if len(words) == 1 and len(words[0].split()) > 1:
             # `python -m bot run "count all"`: the whole command line in one argument.
-            import shlex
+            from commands.words import split_words
 
             try:
-                words = shlex.split(words[0])
+                words = split_words(words[0])
             except ValueError:
                 pass  # the dispatcher explains what it cannot read
         args.verb, args.args = words[0], words[1:]
@@ -101,7 +103,9 @@ def _split_run_args(argv: list[str]) -> tuple[list[str], list[str]]:
 # --- check --------------------------------------------------------------------------------------
 
 def cmd_check(args) -> int:
-    cfg = config_module.load(args.config)
+    from features import registry
+
+    cfg = registry.load_config(args.config)
     print(f"{args.config}: valid (version {cfg.version})")
     print(f"  channel {cfg.slack.channel}; {len(cfg.people.operators)} operator entries, "
           f"{len(cfg.people.approvers)} approver entries; state in {cfg.state.path}")
@@ -147,8 +151,7 @@ def cmd_serve(args) -> int:
                              api_url=os.environ.get("SLACK_API_URL"), host=args.host, port=args.port)
         print(f"Ferry listening on {serving.url}/slack/events (health: {serving.url}/healthz)", flush=True)
         stop.wait()
-        serving.stop()
-        return 0
+        _exit_after(serving.stop)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.serving import prepare
@@ -160,10 +163,41 @@ def cmd_serve(args) -> int:
         handler.connect()
         print("Ferry connected to Slack in Socket Mode", flush=True)
         stop.wait()
-        handler.close()
-    finally:
+    except BaseException:
         runtime.stop()
-    return 0
+        raise
+
+    def close() -> None:
+        handler.close()
+        runtime.stop()
+
+    _exit_after(close)
+
+
+STOP_DEADLINE_S = 8.0  # SIGTERM to exit, whatever a worker is doing (systemd waits 90 s, k8s 30 s)
+
+
+def _exit_after(stop) -> NoReturn:
+    """Stop in order, then leave at once. Python would join every worker thread at exit, and a
+    worker may be waiting minutes on an outside system; everything that matters is already in the
+    state database (a kill -9 at any moment loses nothing), so no worker is waited for. If the
+    orderly stop itself hangs, the process still ends at STOP_DEADLINE_S."""
+    def give_up() -> None:
+        time.sleep(STOP_DEADLINE_S)
+        print(f"Ferry did not stop in order within {STOP_DEADLINE_S:.0f} s; exiting.", file=sys.stderr, flush=True)
+        os._exit(1)
+
+    threading.Thread(target=give_up, name="ferry-stop-deadline", daemon=True).start()
+    code = 0
+    try:
+        stop()
+    except Exception:
+        log.exception("stopping Ferry failed")
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _verify_token(client) -> bool | None:
@@ -195,17 +229,14 @@ def cmd_run(args) -> int:
     from bot import text as text_render
     from bot.runtime import Runtime
     from commands import dispatch
+    from core.who import Who
     from jobs.inline import InlineJobs
     from state import outbox
-    from state.audit import Who
 
     runtime = Runtime(args.config, with_scheduler=True)
     cfg = runtime.config
     runtime.scheduler.start(paused=True)  # recurring jobs are stored for the serving bot, not run here
-    runtime.services.jobs = InlineJobs(runtime.scheduler)
-    from jobs import context as job_context
-
-    job_context.set_services(runtime.services)
+    runtime.services.jobs = InlineJobs(runtime.scheduler, runtime.services)
     user = args.user or next((p for p in cfg.people.operators if not p.startswith("S")), "USCRIPT")
     who = Who(user_id=user, team_id=None, channel_id=cfg.slack.channel)
     first_row = runtime.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM outbox").fetchone()[0]
@@ -219,7 +250,7 @@ def cmd_run(args) -> int:
         queued = [r for r in outbox.pending(runtime.store, limit=1000) if r.id > first_row]
     finally:
         runtime.scheduler.shutdown()
-        job_context.set_services(None)
+        runtime.services.stopped.set()
     refused = bool(reply and ("error" in reply.data or "refused" in reply.data))
     # The verb ran but its work failed: an outside system, or Ferry itself (exit 1, not 2).
     broke = bool(reply and ("failed" in reply.data or reply.data.get("state") == "failed"))
@@ -231,7 +262,7 @@ def cmd_run(args) -> int:
     else:
         if reply and reply.message and reply.ephemeral:
             print(text_render.render(reply.message)[0])
-        from commands.message import Message
+        from core.message import Message
 
         for row in queued:
             print(text_render.render(Message.from_dict(row.message))[0])
@@ -241,10 +272,12 @@ def cmd_run(args) -> int:
 # --- audit --------------------------------------------------------------------------------------
 
 def cmd_audit(args) -> int:
-    from state import Store, audit
+    from state import audit
 
     cfg = config_module.load(args.config)
-    entries = audit.all_entries(Store(cfg.state.path))
+    from features import registry
+
+    entries = audit.all_entries(registry.open_store(cfg.state.path))
     if args.format == "json":
         print(json.dumps(entries, indent=2, default=str))
     else:

@@ -12,8 +12,8 @@ from bot import text as text_render
 from bot.runtime import Runtime
 from commands import dispatch
 from commands.context import Reply
-from commands.message import Message
-from state.audit import Who
+from core.message import Message
+from core.who import Who
 
 
 class ConsoleSink:
@@ -46,6 +46,7 @@ class Console:
         self.user = user or next((p for p in cfg.people.operators if not p.startswith("S")), "UCONSOLE")
         self.who = Who(user_id=self.user, team_id="TCONSOLE", channel_id=cfg.slack.channel)
         self._messages: dict[str, Message] = {}
+        self._lines = None
 
     def show_payload(self, title: str, payload: dict) -> None:
         message = text_render.from_block_kit(payload)
@@ -68,8 +69,12 @@ class Console:
                 print(f"No button {line}.", file=self.out)
                 return
             button = self.buttons[index]
+            if button.confirm and not self._confirmed(button.confirm):
+                print("Not sent.", file=self.out)
+                return
             reply = dispatch.run_action(self.runtime.services, self.who, button.action_id, button.value,
-                                        request_key=f"console:{index}:{button.action_id}:{button.value}")
+                                        request_key=f"console:{index}:{button.action_id}:{button.value}",
+                                        label=button.label)
         elif line.startswith("/migrate"):
             reply = dispatch.run_command(self.runtime.services, self.who, line[len("/migrate"):].strip())
         elif line in ("quit", "exit"):
@@ -83,7 +88,10 @@ class Console:
         if reply is None:
             return
         if reply.modal:
-            answer = input(f"{reply.modal.get('label', 'Reason')}: ")
+            answer = self._ask(f"{reply.modal.get('label', 'Reason')} (an empty line cancels): ")
+            if not answer.strip():
+                print("Cancelled.", file=self.out)
+                return
             follow = dispatch.run_action(self.runtime.services, self.who, reply.modal["action_id"],
                                          reply.modal.get("value", ""), inputs={"input": answer})
             self.deliver(follow)
@@ -96,12 +104,26 @@ class Console:
             if self.runtime.poster:
                 self.runtime.poster.drain_once()  # show it before the next prompt
 
+    def _confirmed(self, confirm) -> bool:
+        """The confirmation Slack shows before sending a click: its text, then y/N."""
+        print(f"\n--- {text_render.plain(confirm.title)}\n{text_render.plain(confirm.text)}",
+              file=self.out, flush=True)
+        return self._ask(f"{confirm.confirm} [y/N]? ").strip().lower() in ("y", "yes")
+
+    def _ask(self, prompt: str) -> str:
+        """The next line typed (or given to loop()): an answer to a question Ferry asked."""
+        if self._lines is not None:
+            print(prompt, file=self.out, flush=True)
+            return next(self._lines, "")
+        return input(prompt)
+
     def loop(self, lines=None) -> None:
+        self._lines = iter(lines) if lines is not None else None
         self.runtime.start()
         print(f"Ferry console — you are {self.user} in #{self.runtime.config.slack.channel}. "
               "Type `/migrate help`, a button number, or `quit`.", file=self.out, flush=True)
         try:
-            source = lines if lines is not None else _stdin_lines()
+            source = self._lines if self._lines is not None else _stdin_lines()
             for line in source:
                 try:
                     self.handle_line(line)

@@ -14,7 +14,7 @@ import time
 from typing import Protocol
 
 from bot import blocks as block_kit
-from commands.message import Message
+from core.message import Message
 from state import Store, outbox
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from state.audit import Who
+from core.who import Who
 
 
 def who_from_command(body: dict[str, Any]) -> Who:
@@ -18,9 +18,10 @@ def who_from_action(body: dict[str, Any]) -> Who:
     team = body.get("team") or {}
     enterprise = body.get("enterprise") or {}
     channel = body.get("channel") or {}
+    container = body.get("container") or {}
     return Who(user_id=user.get("id", ""), team_id=team.get("id") or user.get("team_id"),
                enterprise_id=enterprise.get("id") if isinstance(enterprise, dict) else enterprise,
-               channel_id=channel.get("id"))
+               channel_id=channel.get("id") or container.get("channel_id"))
 
 
 def who_from_view(body: dict[str, Any], channel_id: str | None) -> Who:

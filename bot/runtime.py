@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import os
 
-import config as config_module
 from bot.poster import Poster, Sink
-from commands.context import Directory, NoDirectory, Services
-from jobs import context as job_context
+from core.ports import Directory, NoDirectory
+from features import registry
+from features.services import Services
 from jobs.scheduler import JobScheduler
-from state import Store
 
 log = logging.getLogger(__name__)
 
@@ -22,23 +21,22 @@ log = logging.getLogger(__name__)
 class Runtime:
     def __init__(self, config_path: str, *, sink: Sink | None = None, directory: Directory | None = None,
                  with_scheduler: bool = True, post_interval_s: float | None = None) -> None:
-        self.config = config_module.load(config_path)
-        self.store = Store(self.config.state.path)
+        self.config = registry.load_config(config_path)
+        self.store = registry.open_store(self.config.state.path)
         self.scheduler = JobScheduler(self.config.state.path) if with_scheduler else None
         self.services = Services(config=self.config, store=self.store, directory=directory or NoDirectory(),
-                                 jobs=self.scheduler)
+                                 jobs=self.scheduler, after_transfer=registry.after_transfer_hooks())
+        if self.scheduler:
+            self.scheduler.bind(self.services)
         interval = post_interval_s
         if interval is None:
             interval = float(os.environ.get("FERRY_POST_INTERVAL", "1.0"))
         self.poster = Poster(self.store, sink, min_interval_s=interval) if sink is not None else None
 
     def start(self) -> Runtime:
-        job_context.set_services(self.services)
         if self.scheduler:
             self.scheduler.start()
-            from jobs import startup
-
-            startup.on_start(self.services)
+            registry.on_start(self.services)
         if self.poster:
             self.poster.start()
         return self
@@ -48,4 +46,4 @@ class Runtime:
             self.poster.stop()
         if self.scheduler:
             self.scheduler.shutdown(wait=False)
-        job_context.set_services(None)
+        self.services.stopped.set()

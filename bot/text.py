@@ -5,14 +5,30 @@ from __future__ import annotations
 import re
 
 from bot.blocks import table_text
-from commands.message import Actions, Button, Context, Divider, Header, Image, Message, Section, Table
+from core.message import (
+    Actions,
+    Button,
+    Confirm,
+    Context,
+    Divider,
+    Header,
+    Image,
+    Message,
+    Section,
+    Table,
+)
+
+_LINK = re.compile(r"<((?:https?|mailto):[^|<>\s]+)(?:\|([^<>]+))?>")
 
 
 def plain(mrkdwn: str) -> str:
+    """Slack's mentions and links as text. Only a real link (http, https, mailto) is one:
+    `<table|all>` in a usage line stays as typed."""
     text = re.sub(r"<#([A-Z0-9]+)>", r"#\1", mrkdwn)
     text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
-    text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", text)
-    return text
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    # Slack's three escapes, read back last so an escaped `&lt;x|y&gt;` never becomes a link.
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def render(message: Message, buttons_from: int = 1) -> tuple[str, list]:
@@ -62,14 +78,19 @@ def from_block_kit(payload: dict) -> Message:
             blocks.append(Header(b["text"]["text"]))
         elif kind == "section":
             accessory = b.get("accessory")
-            button = Button(accessory["text"]["text"], accessory["action_id"], accessory.get("value", "")) \
-                if accessory and accessory.get("type") == "button" else None
+            button = _button(accessory) if accessory and accessory.get("type") == "button" else None
             blocks.append(Section(b.get("text", {}).get("text", ""), [f["text"] for f in b.get("fields", [])], button))
         elif kind == "context":
             blocks.append(Context([e.get("text", "") for e in b["elements"]]))
         elif kind == "divider":
             blocks.append(Divider())
         elif kind == "actions":
-            blocks.append(Actions([Button(e["text"]["text"], e["action_id"], e.get("value", ""))
-                                   for e in b["elements"] if e.get("type") == "button"]))
+            blocks.append(Actions([_button(e) for e in b["elements"] if e.get("type") == "button"]))
     return Message(payload.get("text", ""), blocks)
+
+
+def _button(element: dict) -> Button:
+    confirm = element.get("confirm")
+    return Button(element["text"]["text"], element["action_id"], element.get("value", ""), element.get("style"),
+                  Confirm(confirm["title"]["text"], confirm["text"]["text"], confirm["confirm"]["text"],
+                          confirm["deny"]["text"]) if confirm else None)

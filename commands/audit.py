@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+from commands.audit_hint import export_command
 from commands.context import Invocation, Reply
-from commands.errors import UsageError
-from commands.message import Context, Element, Header, Message, Section
 from commands.registry import Verb
+from core.errors import UsageError
+from core.message import Context, Element, Header, Message, Section
 from state import audit
 
 DEFAULT_N = 20
@@ -42,8 +43,8 @@ def handle(inv: Invocation) -> Reply:
         chunk.append(line[:SECTION_BUDGET])
     if chunk:
         blocks.append(Section("\n".join(chunk)))
-    blocks.append(Context(["Times in UTC; users by Slack ID. Everything: "
-                           "`python -m bot audit --config app.yaml --format csv|json`"]))
+    blocks.append(Context([f"Times in UTC; users by Slack ID. Everything (or `--format json`): "
+                           f"`{export_command(inv.services.config.source_path)}`"]))
     if len(blocks) > 50:  # Slack's limit; keep the newest entries
         blocks = [blocks[0], *blocks[-49:]]
     return Reply(Message(f"Audit trail: last {len(entries)} entries", blocks),

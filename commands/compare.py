@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from commands.context import Invocation, Reply
 from commands.count import queued_reply, table_arg
-from commands.errors import UsageError
-from commands.message import Message, Section
 from commands.registry import Action, Permission, Verb
 from config.validations import MAX_SAMPLE
-from jobs.validation import alerts, api
-from jobs.validation.store import get_alert
+from core.errors import UsageError
+from core.message import Message, Section
+from features.validation import alerts, api
+from features.validation.store import get_alert
 
 DEFAULT_SAMPLE = 1_000
 MAX_SILENCE_HOURS = 24 * 365

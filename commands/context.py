@@ -3,57 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from commands.message import Message
 from config import Config
-from state import Store, outbox
-from state.audit import Who
-
-
-class Directory(Protocol):
-    """Resolves Slack user groups (S…) to their members. bot/ implements it with
-    usergroups.users.list; the console has none."""
-
-    def members(self, group_id: str) -> set[str]: ...
-
-
-class NoDirectory:
-    """Used where there is no Slack (console, `run`): user groups resolve to nobody."""
-
-    def members(self, group_id: str) -> set[str]:
-        return set()
-
-
-class JobRunner(Protocol):
-    """Hands long work to the scheduler (jobs/scheduler.py), so a Slack listener never runs it."""
-
-    def run_soon(self, func_ref: str, *, job_id: str, kwargs: dict[str, Any]) -> None: ...
-
-    def every(self, func_ref: str, *, job_id: str, seconds: float, kwargs: dict[str, Any] | None = None) -> None: ...
-
-    def cron(self, func_ref: str, *, job_id: str, expression: str, kwargs: dict[str, Any] | None = None) -> None: ...
-
-    def at(self, func_ref: str, *, job_id: str, when: Any, kwargs: dict[str, Any] | None = None) -> None: ...
-
-    def remove(self, job_id: str) -> None: ...
-
-
-@dataclass
-class Services:
-    config: Config
-    store: Store
-    directory: Directory = field(default_factory=NoDirectory)
-    jobs: JobRunner | None = None
-
-    def post(self, message: Message, *, card_key: str | None = None, thread_of: str | None = None,
-             dedupe_key: str | None = None) -> int | None:
-        """Queue a message for the migration channel (the poster sends it)."""
-        return outbox.enqueue(self.store, self.config.slack.channel, message.to_dict(), card_key=card_key,
-                              thread_of=thread_of, dedupe_key=dedupe_key)
-
-    def post_ephemeral(self, user_id: str, message: Message) -> int | None:
-        return outbox.enqueue(self.store, self.config.slack.channel, message.to_dict(), user_id=user_id)
+from core.message import Message
+from core.who import Who
+from features.services import Services
+from state import Store
 
 
 @dataclass

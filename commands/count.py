@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from commands.context import Invocation, Reply
-from commands.errors import UsageError
-from commands.message import Context, Message, Section, did_you_mean, shown
 from commands.registry import Verb
-from jobs.validation.api import run_check
+from core.errors import UsageError
+from core.message import Context, Message, Section, did_you_mean, shown
+from features.validation.api import run_check
 from state import runs
 
 
 def known_tables(inv: Invocation) -> list[str]:
-    return inv.config.tables.ids if hasattr(inv.config, "tables") else []
+    return inv.config.tables.ids
 
 
 def table_arg(inv: Invocation, name: str) -> str:

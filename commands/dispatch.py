@@ -7,16 +7,16 @@ import difflib
 import logging
 import re
 import secrets
-import shlex
 
 from commands import texts
 from commands.context import Invocation, Reply, Services
-from commands.errors import OutsideFailure, Refused, UsageError
-from commands.message import Context, Message, Section
 from commands.permissions import ROLE_NAMES, allowed
 from commands.registry import Permission, Verb, parse_action_id, verbs
+from commands.words import MAX_COMMAND_CHARS, split_words, too_long
+from core.errors import OutsideFailure, Refused, UsageError
+from core.message import Context, Message, Section
+from core.who import Who
 from state import audit, processed
-from state.audit import Who
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ MAX_PROBLEM = 1_500  # characters of a usage error's first line
 
 def run_command(services: Services, who: Who, text: str, *, request_key: str | None = None) -> Reply | None:
     """Handle `/migrate <text>`. Returns None when `request_key` was already handled (a retry)."""
+    if too_long(text):
+        return usage_reply(texts.TOO_LONG.format(n=len(text), limit=MAX_COMMAND_CHARS), "help")
     try:
         words = split_command(text)
     except ValueError as e:
@@ -57,6 +59,8 @@ def run_command(services: Services, who: Who, text: str, *, request_key: str | N
 
 def answers_inline(text: str) -> bool:
     """Whether `/migrate <text>` can be answered inside Slack's ack (see Verb.inline)."""
+    if too_long(text):
+        return True  # the refusal is immediate
     words = _tidy(text).split()
     name = words[0].lower() if words else "help"
     if name in HELP_FLAGS or any(w in HELP_FLAGS for w in words[1:]):
@@ -81,7 +85,7 @@ def split_command(text: str | None) -> list[str]:
     """The words of a command line, as a shell would split them (quotes group), after tidying
     what keyboards add; `--flag=value` becomes `--flag value`. ValueError for an open quote."""
     words: list[str] = []
-    for word in shlex.split(_tidy(text)):
+    for word in split_words(_tidy(text)):
         if word.startswith("--") and "=" in word:
             words.extend(word.split("=", 1))
         else:
@@ -90,8 +94,9 @@ def split_command(text: str | None) -> list[str]:
 
 
 def run_action(services: Services, who: Who, action_id: str, value: str, *, request_key: str | None = None,
-               message_ref: dict | None = None, inputs: dict[str, str] | None = None) -> Reply | None:
-    """Handle a button click. `request_key` defaults to action + value + user: a double click
+               message_ref: dict | None = None, inputs: dict[str, str] | None = None,
+               label: str | None = None) -> Reply | None:
+    """Handle a button click (`label`: the button's text as the person saw it, for a refusal). `request_key` defaults to action + value + user: a double click
     (or Slack delivering the same click twice) acts once."""
     parsed = parse_action_id(action_id)
     verb = verbs().get(parsed[0]) if parsed else None
@@ -106,7 +111,7 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
                        texts.WRONG_CHANNEL.format(channel=services.config.slack.channel), "wrong channel", **extra)
     if not allowed(services, who.user_id, action.permission):
         role = ROLE_NAMES[action.permission]
-        button = (verb.name if parsed[1] == "press" else parsed[1]).capitalize()
+        button = _label(label) or (verb.name if parsed[1] == "press" else parsed[1]).capitalize()
         return _refuse(services, who, target, value,
                        texts.NOT_ALLOWED_BUTTON.format(button=button, verb=verb.name, role=role),
                        f"not in {role}", **extra)
@@ -122,6 +127,13 @@ def run_action(services: Services, who: Who, action_id: str, value: str, *, requ
         # submission may come again and must then act, not answer "already handled".
         processed.release(services.store, f"act:{key}")
     return reply
+
+
+def _label(label: str | None) -> str:
+    """A button's label for a sentence in bold: it came with the click, so it is plain text of a
+    bounded length, without the characters that would end the bold or make a link or mention."""
+    text = re.sub(r"[*_~`<>&|\x00-\x1f\u202a-\u202e\u2066-\u2069]", "", label or "").strip()
+    return text[:40]
 
 
 def _audit_context(services: Services, action, value: str) -> dict:
@@ -157,7 +169,9 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
                      reason=f"{type(e).__name__} (log reference {ref})")
         msg = texts.INTERNAL_ERROR.format(verb=verb.name, ref=ref)
         return Reply(Message(msg, [Section(f":x: {msg}")]), data={"failed": msg})
-    if mutating and not reply.data.get("audited"):
+    # A modal and nothing else is a question (Reject asks for its reason): nothing happened yet.
+    asked_only = reply.modal is not None and reply.message is None
+    if mutating and not reply.data.get("audited") and not asked_only:
         audit.append(inv.store, inv.who, action_name, "ok", target=target)
     return reply
 
@@ -187,7 +201,8 @@ def _unknown_verb(services: Services, who: Who, name: str) -> Reply:
 
 
 def _in_channel(services: Services, who: Who) -> bool:
-    return who.channel_id is None or who.channel_id == services.config.slack.channel
+    # No channel is no exception: a request that names none is refused like a wrong one.
+    return bool(who.channel_id) and who.channel_id == services.config.slack.channel
 
 
 def _refuse(services: Services, who: Who, action: str, target: str | None, explanation: str, reason: str,

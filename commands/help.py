@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from commands.context import Invocation, Reply
-from commands.errors import UsageError
-from commands.message import Context, Divider, Header, Message, Section, did_you_mean, shown
 from commands.registry import Permission, Verb, verbs
+from core.errors import UsageError
+from core.message import Context, Divider, Header, Message, Section, did_you_mean, shown
 
 WHO = {Permission.READ: "anyone", Permission.OPERATE: "operators", Permission.APPROVE: "approvers"}
 

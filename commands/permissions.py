@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from commands.context import Services
 from commands.registry import Permission
-
-
-def members_of(services: Services, ids: tuple[str, ...]) -> set[str]:
-    users = {i for i in ids if not i.startswith("S")}
-    for group in (i for i in ids if i.startswith("S")):
-        users |= services.directory.members(group)
-    return users
+from features.services import members_of
 
 
 def allowed(services: Services, user_id: str, permission: Permission) -> bool:

@@ -1,14 +1,14 @@
 """The verb registry: the one place a verb is added.
 
-A verb is a module under commands/ that defines `VERB = Verb(...)`. Add its module name to
-`VERB_MODULES` and it appears in `/migrate help`, in the console and in `python -m bot run`.
+A verb is a module under commands/ that defines `VERB = Verb(...)`. Add it to the list in
+commands/verbs.py and it appears in `/migrate help`, in the console and in `python -m bot run`.
 Buttons belong to verbs too: `Verb.actions` maps an action name to its handler, and a button's
 action_id is `ferry:<verb>:<action>`.
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -49,35 +49,12 @@ class Verb:
     inline: bool = False
 
 
-VERB_MODULES: tuple[str, ...] = (
-    "commands.help",
-    "commands.status",
-    "commands.assess",
-    "commands.plan",
-    "commands.count",
-    "commands.compare",
-    "commands.cutover",
-    "commands.audit",
-    "commands.transfer_verbs.start",
-    "commands.transfer_verbs.pause",
-    "commands.transfer_verbs.resume",
-    "commands.transfer_verbs.throttle",
-    "commands.transfer_verbs.cancel",
-)
-
-_verbs: dict[str, Verb] | None = None
-
-
+@functools.cache
 def verbs() -> dict[str, Verb]:
-    """All registered verbs by name, in help order (loaded once)."""
-    global _verbs
-    if _verbs is None:
-        loaded = {}
-        for module_name in VERB_MODULES:
-            verb = importlib.import_module(module_name).VERB
-            loaded[verb.name] = verb
-        _verbs = loaded
-    return _verbs
+    """All registered verbs by name, in help order (one dict, built on first use)."""
+    from commands.verbs import VERBS  # the verb modules import this one
+
+    return {verb.name: verb for verb in VERBS}
 
 
 def action_id(verb: str, action: str) -> str:

@@ -1,34 +1,18 @@
 """`/migrate status`: what state holds — transfers, validations, cutover stage, open alerts.
 
-Each feature contributes its part of the card through `SECTIONS` (module:function returning
-a `StatusPart` or None), so status grows with the features without knowing them.
+Each feature contributes its part of the card (`Feature.status_part` in features/registry.py),
+so status grows with the features without knowing them.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
-from typing import Any
-
 from commands.context import Invocation, Reply, Services
-from commands.errors import UsageError
-from commands.message import Context, Divider, Element, Header, Message, Section
 from commands.registry import Verb
+from core.errors import UsageError
+from core.message import Context, Divider, Element, Header, Message, Section
+from core.status import STATE_ICONS, StatusPart
+from features import registry
 from state import runs
-
-STATE_ICONS = {
-    "pending": ":hourglass_flowing_sand:", "running": ":arrows_counterclockwise:", "paused": ":double_vertical_bar:",
-    "stalled": ":warning:", "done": ":white_check_mark:", "passed": ":white_check_mark:", "failed": ":x:",
-    "cancelled": ":no_entry_sign:", "mismatch": ":rotating_light:",
-}
-
-
-@dataclass
-class StatusPart:
-    title: str
-    lines: list[str]
-    data: dict[str, Any] = field(default_factory=dict)
-
 
 # Kinds of run that a feature's own part already shows in full.
 SHOWN_ELSEWHERE = ("transfer", "cutover-step")
@@ -52,22 +36,11 @@ def runs_part(services: Services) -> StatusPart | None:
     return StatusPart("Recent runs", lines, {"runs": data})
 
 
-SECTIONS: tuple[str, ...] = (
-    "commands.transfer_verbs.status:transfers_part",
-    "jobs.validation.status:status_part",
-    "commands.cutover:status_part",
-    "commands.status:runs_part",
-)
-
-
 def parts(services: Services) -> list[StatusPart]:
-    out = []
-    for ref in SECTIONS:
-        module, func = ref.split(":")
-        part = getattr(importlib.import_module(module), func)(services)
-        if part is not None:
-            out.append(part)
-    return out
+    """Each feature's part (features/registry.py), then the runs no feature shows."""
+    found = registry.status_parts(services)
+    recent = runs_part(services)
+    return found + [recent] if recent else found
 
 
 def handle(inv: Invocation) -> Reply:

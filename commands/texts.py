@@ -10,3 +10,4 @@ INTERNAL_ERROR = ("Ferry could not finish `/migrate {verb}`: something unexpecte
                   "Try again; if it happens again, whoever runs Ferry finds the details in its log under "
                   "reference `{ref}`.")
 ALREADY_HANDLED = "That request was already handled."
+TOO_LONG = "That command is {n:,} characters long; `/migrate` reads at most {limit:,}."

@@ -1,14 +1,16 @@
 """The `assess:` section: tune the assessment rules of `/migrate assess` (all keys optional).
 
     assess:
-      thresholds:                       # names and defaults: commands/assess/rules (THRESHOLDS)
+      thresholds:                       # names and defaults: features/assess/rules (THRESHOLDS)
         datanode_spread_points: 10      # a DataNode this many points from the mean usage is flagged
         clock_offset_ms: 3000
       disable: [kafka-auto-create-topics]   # rule ids not to run
       severity: {hdfs-namenode-ha: high}     # a rule's severity, changed
       top: 8                            # findings shown in the card (all of them are in its thread)
 
-Rule ids and threshold names are checked against the rules themselves, so a typo fails at start.
+Rule ids and threshold names are checked against the names the assessment's rules declare
+(`RuleNames`, handed to config.load by features.registry.load_config), so a typo fails at start.
+Loaded without them (a bare `config.load`), the section is read but its names are not checked.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ MAX_TOP = 25  # each finding is one Block Kit section; the card must stay under 
 
 
 @dataclass(frozen=True)
+class RuleNames:
+    """What the rules are called: their ids, and their thresholds with defaults."""
+
+    ids: frozenset[str]
+    thresholds: dict[str, float]
+
+
+@dataclass(frozen=True)
 class AssessSettings:
     thresholds: dict[str, float] = field(default_factory=dict)  # only what app.yaml overrides
     disabled: frozenset[str] = frozenset()
@@ -35,25 +45,24 @@ class AssessSettings:
 def parse(value: Any, path: str, parsed: dict[str, Any]) -> AssessSettings:
     if value is None:
         return AssessSettings()
-    from commands.assess.rules import known_rule_ids, known_thresholds  # the rules own their names
-
+    names: RuleNames | None = parsed.get("rules")
     r = Reader(value, path)
-    rule_ids = known_rule_ids()
+    rule_ids = names.ids if names else None
     thresholds: dict[str, float] = {}
     t = r.section("thresholds")
-    defaults = known_thresholds()
+    defaults = names.thresholds if names else None
     for name in t.data:
-        if name not in defaults:
+        if defaults is not None and name not in defaults:
             raise ConfigError(join(t.path, name), "unknown threshold" + _close(name, defaults))
         thresholds[name] = t.float(name, minimum=0)
     disabled = r.str_list("disable", default=())
     for i, rule_id in enumerate(disabled):
-        if rule_id not in rule_ids:
+        if rule_ids is not None and rule_id not in rule_ids:
             raise ConfigError(join(join(path, "disable"), i), f"{rule_id!r} is not a rule" + _close(rule_id, rule_ids))
     severity: dict[str, str] = {}
     s = r.section("severity")
     for rule_id in s.data:
-        if rule_id not in rule_ids:
+        if rule_ids is not None and rule_id not in rule_ids:
             raise ConfigError(join(s.path, rule_id), "is not a rule" + _close(rule_id, rule_ids))
         severity[rule_id] = s.choice(rule_id, SEVERITIES)
     top = r.int("top", default=DEFAULT_TOP, minimum=1)

@@ -10,12 +10,14 @@ from config.model import (
     AwsEndpoint,
     ClouderaEndpoint,
     Estate,
+    GatewayEndpoint,
     HBaseEndpoint,
     Network,
     People,
     SlackConfig,
     StateConfig,
     WarehouseEndpoint,
+    YarnEndpoint,
 )
 from config.reader import Reader, join
 from config.units import parse_rate
@@ -92,8 +94,39 @@ def _parse_estate(name: str, r: Reader) -> Estate:
             secret_access_key=a.str("secret_access_key", default=None),
         )
         a.done()
+    gateway, yarn = _parse_gateway(r), _parse_yarn(r)
     r.done()
-    return Estate(name=name, cloudera=cloudera, hbase=hbase, warehouse=warehouse, aws=aws)
+    return Estate(name=name, cloudera=cloudera, hbase=hbase, warehouse=warehouse, aws=aws, gateway=gateway, yarn=yarn)
+
+
+def _parse_gateway(r: Reader) -> GatewayEndpoint | None:
+    """`gateway: {host, port, user, key_file, known_hosts, hdfs, zookeeper}` (README: MapReduce validation)."""
+    if not r.has("gateway"):
+        return None
+    g = r.section("gateway")
+    gw = GatewayEndpoint(
+        host=g.str("host"), port=g.int("port", default=22, minimum=1), user=g.str("user", pattern=r"[a-z_][a-z0-9_.-]*",
+                                                                                   what="a Unix user name"),
+        key_file=os.path.expanduser(g.str("key_file")),
+        known_hosts=os.path.expanduser(g.str("known_hosts", default="~/.ssh/known_hosts")),
+        timeout_s=g.float("timeout", default=15.0, minimum=0.1),
+        hdfs=g.str("hdfs", default=None, pattern=r"hdfs://[^\s/]+", what="an hdfs://namenode:port address"),
+        zookeeper=g.str("zookeeper", default=None, pattern=r"[^\s]+:[0-9]+:/\S*", what="a quorum as host[,host]:port:/znode"),
+    )
+    g.done()
+    return gw
+
+
+def _parse_yarn(r: Reader) -> YarnEndpoint | None:
+    if not r.has("yarn"):
+        return None
+    y = r.section("yarn")
+    url = "an http(s):// URL of the ResourceManager"
+    yarn = YarnEndpoint(url=y.str("url", pattern=r"https?://.+", what=url),
+                        history_url=y.str("history_url", default=None, pattern=r"https?://.+", what="an http(s):// URL"),
+                        timeout_s=y.float("timeout", default=10.0, minimum=0.1))
+    y.done()
+    return yarn
 
 
 def parse_network(r: Reader) -> Network:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from config import core
+from config.assess import RuleNames
 from config.errors import ConfigError
 from config.model import Config
 from config.reader import Reader, join
@@ -19,8 +20,9 @@ from config.sections import SECTIONS
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def load(path: str, env: Mapping[str, str] | None = None) -> Config:
-    """Load and validate the configuration file at `path`."""
+def load(path: str, env: Mapping[str, str] | None = None, *, rules: RuleNames | None = None) -> Config:
+    """Load and validate the configuration file at `path`. `rules`: the assessment's rule ids and
+    threshold names, to check `assess:` against (features.registry.load_config passes them)."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -28,10 +30,11 @@ def load(path: str, env: Mapping[str, str] | None = None) -> Config:
         raise ConfigError("", f"configuration file {path} does not exist") from None
     except OSError as e:
         raise ConfigError("", f"cannot read {path}: {e.strerror}") from None
-    return load_text(text, env=env, source_path=os.path.abspath(path))
+    return load_text(text, env=env, source_path=os.path.abspath(path), rules=rules)
 
 
-def load_text(text: str, env: Mapping[str, str] | None = None, source_path: str | None = None) -> Config:
+def load_text(text: str, env: Mapping[str, str] | None = None, source_path: str | None = None, *,
+              rules: RuleNames | None = None) -> Config:
     env = os.environ if env is None else env
     try:
         raw = yaml.safe_load(text)
@@ -51,7 +54,7 @@ def load_text(text: str, env: Mapping[str, str] | None = None, source_path: str 
     state = core.parse_state(r.section("state"), base_dir)
     estates = core.parse_estates(r.section("estates", required=True))
     network = core.parse_network(r.section("network"))
-    parsed: dict[str, Any] = {"estates": estates, "network": network, "people": people}
+    parsed: dict[str, Any] = {"estates": estates, "network": network, "people": people, "rules": rules}
     sections: dict[str, Any] = {}
     for name, parser in SECTIONS.items():
         value = r.raw(name, None)
@@ -64,9 +67,9 @@ def load_text(text: str, env: Mapping[str, str] | None = None, source_path: str 
         state=state,
         estates=estates,
         network=network,
-        sections=sections,
         source_path=source_path,
         version=hashlib.sha256(text.encode()).hexdigest()[:16],
+        **sections,
     )
 
 

@@ -1,10 +1,17 @@
-"""Typed configuration objects. Sections owned by later features (transfers, tables, ...)
-are parsed by their own modules in this package and stored on `Config` as they return them."""
+"""Typed configuration objects. The features' sections (transfers, tables, ...) are parsed by
+their own modules in this package and kept on `Config` as the typed objects they return."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from config.assess import AssessSettings
+from config.cutover import Runbook
+from config.mapreduce import MapReduceSettings
+from config.tables import Tables
+from config.transfers import Transfers
+from config.validations import Validations
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,30 @@ class HBaseEndpoint:
 
 
 @dataclass(frozen=True)
+class GatewayEndpoint:
+    """A cluster's gateway (edge) host, reached over SSH with a key; jobs are submitted there.
+    `hdfs` and `zookeeper` name that cluster's HDFS and HBase quorum, as its jobs (SyncTable) see them."""
+
+    host: str
+    port: int = 22
+    user: str = "ferry"
+    key_file: str = ""
+    known_hosts: str = "~/.ssh/known_hosts"
+    timeout_s: float = 15.0
+    hdfs: str | None = None  # hdfs://namenode:8020
+    zookeeper: str | None = None  # zk1,zk2,zk3:2181:/hbase
+
+
+@dataclass(frozen=True)
+class YarnEndpoint:
+    """The cluster's ResourceManager web address (and JobHistory's, for counters)."""
+
+    url: str
+    history_url: str | None = None
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class WarehouseEndpoint:
     dsn: str = field(repr=False)
     timeout_s: float = 10.0
@@ -64,6 +95,8 @@ class Estate:
     hbase: HBaseEndpoint | None = None
     warehouse: WarehouseEndpoint | None = None
     aws: AwsEndpoint | None = None
+    gateway: GatewayEndpoint | None = None
+    yarn: YarnEndpoint | None = None
 
 
 @dataclass(frozen=True)
@@ -91,19 +124,21 @@ class Config:
     state: StateConfig
     estates: dict[str, Estate]
     network: Network
-    sections: dict[str, Any]  # later features' sections: transfers, tables, validations, cutover, ...
     source_path: str | None = None
     version: str = ""  # hash of the file as written (no secrets): approvals freeze it
+    # The features' sections (config/sections.py), typed; each is empty when app.yaml omits it.
+    transfers: Transfers = field(default_factory=Transfers)
+    mapreduce: MapReduceSettings = field(default_factory=MapReduceSettings)
+    tables: Tables = field(default_factory=Tables)
+    validations: Validations = field(default_factory=Validations)
+    cutover: Runbook = field(default_factory=Runbook)
+    assess: AssessSettings = field(default_factory=AssessSettings)
 
-    def __getattr__(self, name: str) -> Any:
-        # cfg.transfers, cfg.tables, ... read the feature sections by name.
-        sections = self.__dict__.get("sections", {})
-        key = name.replace("_", "-")
-        if name in sections:
-            return sections[name]
-        if key in sections:
-            return sections[key]
-        raise AttributeError(name)
+    @property
+    def sections(self) -> dict[str, Any]:
+        """The features' sections by their app.yaml key, in file order of config/sections.py."""
+        return {"transfers": self.transfers, "mapreduce": self.mapreduce, "tables": self.tables, "validations": self.validations,
+                "cutover": self.cutover, "assess": self.assess}
 
     @property
     def as_is(self) -> Estate:

@@ -14,6 +14,9 @@ columns (or HBase families) compared, and an optional filter.
         columns: [d]                    # families (d) or columns (d:amount)
         key_from: "order-"              # HBase: compare only row keys in [key_from, key_to)
         key_to: "order-9"
+        engine: mapreduce               # HBase: thrift | mapreduce (README: MapReduce validation);
+        rows: 2000000000                # default by these size hints against `mapreduce:` thresholds
+        size: 3TB
 
 Both sides of a table live in the same kind of store (HBase with HBase, warehouse with
 warehouse): that is what the migration copies, and what a compare can hash alike.
@@ -27,6 +30,7 @@ from typing import Any
 from config.entries import Entries, each_entry
 from config.errors import ConfigError
 from config.reader import Reader, join
+from core.names import parse_table
 
 KINDS = ("hbase", "warehouse")
 COLUMN_PATTERN = r"[A-Za-z_][A-Za-z0-9_$]*"
@@ -52,6 +56,9 @@ class TableSpec:
     filter: str | None = None  # warehouse SQL predicate
     key_from: str | None = None  # HBase row-key range [key_from, key_to)
     key_to: str | None = None
+    engine: str | None = None  # HBase: "thrift" | "mapreduce"; None: chosen by size (engine_for)
+    rows_hint: int | None = None
+    size_hint: int | None = None
 
     @property
     def kind(self) -> str:
@@ -81,9 +88,40 @@ def _side(r: Reader, estate: str, estates: dict[str, Any]) -> TableSide:
     return TableSide(kind, name, estate)
 
 
-def _warehouse_name_ok(name: str) -> bool:
-    from connectors.warehouse import parse_table
+def _engine(r: Reader, parsed: dict[str, Any]) -> tuple[str | None, int | None, int | None]:
+    from config.mapreduce import ENGINES, ready
+    from config.units import parse_size
 
+    engine = r.choice("engine", ENGINES) if r.has("engine") else None
+    rows = r.int("rows", default=None, minimum=0)
+    size_raw = r.raw("size", None)
+    try:
+        size = parse_size(size_raw) if size_raw is not None else None
+    except ValueError as e:
+        raise ConfigError(join(r.path, "size"), str(e)) from None
+    if engine == "mapreduce":
+        missing = ready(parsed.get("estates", {}))
+        if missing:
+            raise ConfigError(join(r.path, "engine"), "mapreduce needs " + ", ".join(missing))
+    return engine, rows, size
+
+
+def engine_for(spec: TableSpec, estates: dict[str, Any], settings: Any) -> str:
+    """The engine a table's count and full compare run on: its `engine:`, else MapReduce when a
+    size hint is above the `mapreduce:` thresholds and both estates can run jobs, else Thrift."""
+    from config.mapreduce import MapReduceSettings, ready
+
+    if spec.kind != "hbase":
+        return "warehouse"
+    if spec.engine:
+        return spec.engine
+    s = settings if isinstance(settings, MapReduceSettings) else MapReduceSettings()
+    big = ((spec.rows_hint is not None and spec.rows_hint > s.above_rows)
+           or (spec.size_hint is not None and spec.size_hint > s.above_size))
+    return "mapreduce" if big and not ready(estates) else "thrift"
+
+
+def _warehouse_name_ok(name: str) -> bool:
     try:
         parse_table(name)
     except ValueError:
@@ -124,7 +162,9 @@ def parse(value: Any, path: str, parsed: dict[str, Any]) -> Tables:
             key_from, key_to = r.str("key_from", default=None), r.str("key_to", default=None)
             if key_from is not None and key_to is not None and key_from.encode() >= key_to.encode():
                 raise ConfigError(join(r.path, "key_to"), "must sort after key_from")
-            spec = TableSpec(ident, as_is, to_be, (), tuple(columns), None, key_from, key_to)
+            engine, rows_hint, size_hint = _engine(r, parsed)
+            spec = TableSpec(ident, as_is, to_be, (), tuple(columns), None, key_from, key_to, engine, rows_hint,
+                             size_hint)
         r.done()
         out.append(spec)
     return Tables(tuple(out))

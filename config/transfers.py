@@ -6,6 +6,7 @@
         from: as-is                     # the side it reads (default as-is)
         to: to-be                       # the side it writes (default to-be)
         table: orders                   # kind-specific keys, see the *Params classes below
+                                        # (cloudera-replication: README "Cloudera replication")
         rate: 50MB/s                    # optional starting cap (bytes/s); `/migrate throttle` changes it
         size: 40GB                      # optional: shown on the confirmation card when the engine cannot tell
         tables: [orders]                # optional: table ids whose validations run when it ends done
@@ -36,9 +37,42 @@ MIN_POLL_EVERY_S = 0.2
 
 @dataclass(frozen=True)
 class ClouderaReplicationParams:
-    schedule: int  # the replication schedule's id in Cloudera Manager
-    service: str = "hdfs"  # the service that owns the schedule
+    """A Cloudera Manager replication. Ferry makes the schedule from these keys and owns it by
+    `name` (created, or updated in place when they change), unless `schedule_id` names one made
+    by hand, which Ferry then only runs, pauses, throttles and watches."""
+
+    service: str = "hdfs"  # what it replicates: hdfs | hbase | hive
+    schedule: int | None = None  # schedule_id: a hand-made schedule; None: Ferry makes it
+    cm_service: str | None = None  # the CM service that owns the schedule (default: `service`)
     cluster: str | None = None  # default: the `via` estate's cloudera.cluster
+    name: str = ""  # the schedule's display name in CM (default ferry:<transfer id>)
+    peer: str | None = None  # the source CM as the `via` CM knows it (Administration > Peers)
+    source_cluster: str | None = None  # default: the source estate's cloudera.cluster
+    source_service: str | None = None  # the service on the source (default: cm_service)
+    path: str | None = None  # hdfs
+    destination_path: str | None = None  # hdfs (default: path)
+    hbase_tables: tuple[str, ...] = ()  # hbase: "table" or "namespace:table"
+    initial_snapshot: bool = True  # hbase: copy what exists (snapshot export), then replicate edits
+    databases: tuple[str, ...] = ()  # hive: "db" (all its tables) or "db.table"
+    mappers: int | None = None  # CM's default (20) when None
+    bandwidth_per_map: int | None = None  # MB/s per mapper (CM's default, 100, when None)
+    pool: str | None = None  # YARN scheduler pool of the copy jobs
+    dry_run_wait_s: float = 20.0  # hdfs: how long the start confirmation waits for CM's dry run
+
+    @property
+    def owner(self) -> str:
+        return self.cm_service or self.service
+
+    @property
+    def made_by_ferry(self) -> bool:
+        return self.schedule is None
+
+    def subject(self) -> str:
+        """What is replicated, for cards: "schedule 2 (hdfs)", "hbase: orders, customers"."""
+        if self.schedule is not None:
+            return f"schedule {self.schedule} ({self.owner})"
+        items = {"hdfs": (self.path,), "hbase": self.hbase_tables, "hive": self.databases}[self.service]
+        return f"{self.service}: " + ", ".join(i for i in items if i)
 
 
 @dataclass(frozen=True)
@@ -135,9 +169,66 @@ def _unit(r: Reader, key: str, parser) -> Any:
         raise ConfigError(join(r.path, key), str(e)) from None
 
 
+CM_SERVICES = ("hdfs", "hbase", "hive")
+CM_NAME = r"[A-Za-z0-9_.:/ -]{1,200}"
+HBASE_TABLE = r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}:)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+HIVE_NAME = r"[A-Za-z0-9_]{1,128}(\.[A-Za-z0-9_]{1,128})?"
+
 def _cloudera(r: Reader) -> ClouderaReplicationParams:
-    return ClouderaReplicationParams(schedule=r.int("schedule", minimum=0), service=r.str("service", default="hdfs"),
-                                     cluster=r.str("cluster", default=None))
+    service = r.str("service", default="hdfs")
+    if service not in CM_SERVICES:
+        raise ConfigError(join(r.path, "service"), f"{service!r} is not one of {', '.join(CM_SERVICES)} (what the "
+                                                   "schedule replicates; `cm_service` names the CM service that owns it)")
+    if r.has("schedule") and r.has("schedule_id"):
+        raise ConfigError(join(r.path, "schedule"), "give schedule_id only (schedule is its older name)")
+    schedule = r.int("schedule_id", default=None, minimum=0)
+    if schedule is None:
+        schedule = r.int("schedule", default=None, minimum=0)
+    # CM's own number (whole MB/s per mapper, as its replication page shows it), not a rate string
+    bandwidth = r.int("bandwidth_per_map", default=None, minimum=1)
+    ident = r.str("id")
+    params = ClouderaReplicationParams(
+        service=service, schedule=schedule,
+        cm_service=r.str("cm_service", default=None, pattern=CM_NAME, what="a CM service name"),
+        cluster=r.str("cluster", default=None),
+        name=r.str("name", default=f"ferry:{ident}", pattern=CM_NAME, what="a schedule name"),
+        peer=r.str("peer", default=None, pattern=CM_NAME, what="a CM peer name"),
+        source_cluster=r.str("source_cluster", default=None),
+        source_service=r.str("source_service", default=None, pattern=CM_NAME, what="a CM service name"),
+        path=r.str("path", default=None, pattern=r"/[^\x00-\x1f]{0,4000}", what="an absolute HDFS path"),
+        destination_path=r.str("destination_path", default=None, pattern=r"/[^\x00-\x1f]{0,4000}",
+                               what="an absolute HDFS path"),
+        hbase_tables=r.str_list("hbase_tables", default=(), pattern=HBASE_TABLE, what="an HBase table name"),
+        initial_snapshot=r.bool("initial_snapshot", default=True),
+        databases=r.str_list("databases", default=(), pattern=HIVE_NAME, what="a Hive database (or database.table)"),
+        mappers=r.int("mappers", default=None, minimum=1),
+        bandwidth_per_map=bandwidth,
+        pool=r.str("pool", default=None, pattern=CM_NAME, what="a YARN pool name"),
+        dry_run_wait_s=_default(_unit(r, "dry_run_wait", parse_duration), 20.0),
+    )
+    _check_cloudera(params, r.path)
+    return params
+
+
+def _default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _check_cloudera(p: ClouderaReplicationParams, path: str) -> None:
+    """A hand-made schedule needs only its id; a schedule Ferry makes needs what it replicates."""
+    keys = {"hdfs": ("path", p.path), "hbase": ("hbase_tables", p.hbase_tables), "hive": ("databases", p.databases)}
+    key, value = keys[p.service]
+    for other, (other_key, other_value) in keys.items():
+        if other != p.service and other_value:
+            raise ConfigError(join(path, other_key), f"is for `service: {other}`; this transfer replicates {p.service}")
+    if p.schedule is not None:
+        return
+    if not value:
+        raise ConfigError(join(path, key), f"is required: Ferry makes the {p.service} replication schedule from it "
+                                           "(or give schedule_id: the id of a schedule made in Cloudera Manager)")
+    if not p.peer:
+        raise ConfigError(join(path, "peer"), "is required: the source Cloudera Manager's peer name, as the `via` CM "
+                                              "lists it under Administration > Peers")
 
 
 def _datasync(r: Reader) -> DataSyncParams:

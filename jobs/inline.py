@@ -11,12 +11,13 @@ from jobs.scheduler import JobScheduler
 
 
 class InlineJobs:
-    def __init__(self, scheduler: JobScheduler | None = None) -> None:
+    def __init__(self, scheduler: JobScheduler | None = None, services: Any = None) -> None:
         self.scheduler = scheduler
+        self.services = services  # handed to each job as its first argument, as the scheduler does
 
     def run_soon(self, func_ref: str, *, job_id: str, kwargs: dict[str, Any]) -> None:
         module, func = func_ref.split(":")
-        getattr(importlib.import_module(module), func)(**kwargs)
+        getattr(importlib.import_module(module), func)(self.services, **kwargs)
 
     def every(self, func_ref: str, *, job_id: str, seconds: float, kwargs: dict[str, Any] | None = None) -> None:
         if self.scheduler:

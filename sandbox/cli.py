@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -37,6 +38,7 @@ def run_sandbox(estate: str = "fieldnote", data_dir: str | None = None, write_co
         stop = stop_on_signals()
         if write_config:
             shutil.copyfile(stack.config_path, write_config)
+            os.chmod(write_config, 0o600)
             print(f"Wrote {write_config}")
         print_endpoints(stack)
         print("Environment for Ferry (the secrets app.yaml refers to):")

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
+from core.who import Who
 from state.store import Store, now_iso
-
-
-@dataclass(frozen=True)
-class Who:
-    """Slack's immutable identity of whoever acted (not display names, which change)."""
-
-    user_id: str
-    team_id: str | None = None
-    enterprise_id: str | None = None
-    channel_id: str | None = None
 
 
 def append(store: Store, who: Who, action: str, outcome: str, *, target: str | None = None,

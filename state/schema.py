@@ -1,4 +1,9 @@
-"""Schema migrations, in order. Never edit a released migration: append a new one."""
+"""The store's own tables (core.v1) and the migration runner's vocabulary.
+
+Each feature brings its own migrations (features/<name>/schema.py, listed by
+features/registry.py); the store applies each named migration once, in the order given.
+Never edit a released migration: add a new one with a new name.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from jobs.transfers.schema import v_transfer_checkpoints
-from jobs.validation.store import v_validation
-from state.cutover_schema import migrate as v_cutover
+Migration = tuple[str, Callable[[sqlite_utils.Database], None]]  # (unique name, function)
+
+# Before migrations had names, the store kept one number: `schema_version` N meant the first N
+# of these had run. A database from then is read that way once.
+LEGACY_ORDER = ("core.v1", "transfers.v1", "cutover.v1", "validation.v1")
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
@@ -52,7 +59,7 @@ def _v1_core(db: sqlite_utils.Database) -> None:
             card_key TEXT,                 -- one Slack message per card, updated in place
             thread_of TEXT,                -- post in the thread of this card
             user_id TEXT,                  -- set for an ephemeral message
-            message TEXT NOT NULL,         -- JSON of commands.message.Message
+            message TEXT NOT NULL,         -- JSON of core.message.Message
             created_at TEXT NOT NULL,
             state TEXT NOT NULL DEFAULT 'pending',  -- pending, sending, sent, superseded, failed
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -84,9 +91,4 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1_core,
-    v_transfer_checkpoints,
-    v_cutover,
-    v_validation,
-]
+CORE: tuple[Migration, ...] = (("core.v1", _v1_core),)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlite_utils
 
-from state.schema import MIGRATIONS
+from state.files import make_private
+from state.schema import CORE, LEGACY_ORDER, Migration
 
 
 def now_iso() -> str:
@@ -21,13 +21,15 @@ def now_iso() -> str:
 class Store:
     """The state database. Safe to share between threads: each thread opens its own connection."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, migrations: Sequence[Migration] = ()) -> None:
+        """`migrations`: the features' own, after the store's (features.registry.open_store
+        passes them all)."""
         self.path = path
         if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            make_private(path)
         self._local = threading.local()
         self._wal_checked = False
-        self._migrate()
+        self._migrate([*CORE, *migrations])
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -64,19 +66,23 @@ class Store:
             self._local.db = None
 
     @property
-    def schema_version(self) -> int:
-        row = self.db.execute("SELECT version FROM schema_version").fetchone()
-        return row[0] if row else 0
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
 
-    def _migrate(self) -> None:
+    def _migrate(self, migrations: Sequence[Migration]) -> None:
+        names = [name for name, _ in migrations]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two migrations share a name: {sorted(n for n in names if names.count(n) > 1)}")
         db = self.db
         with self.transaction():
-            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = db.execute("SELECT version FROM schema_version").fetchone()
-            current = row[0] if row else 0
-            if row is None:
-                db.execute("INSERT INTO schema_version (version) VALUES (0)")
-            for version, migrate in enumerate(MIGRATIONS, start=1):
-                if version > current:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
+            if not done and "schema_version" in db.table_names():  # a database from before named migrations
+                row = db.execute("SELECT version FROM schema_version").fetchone()
+                for name in LEGACY_ORDER[: row[0] if row else 0]:
+                    db.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, now_iso()])
+                    done.add(name)
+            for name, migrate in migrations:
+                if name not in done:
                     migrate(db)
-                    db.execute("UPDATE schema_version SET version = ?", [version])
+                    db.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, now_iso()])

@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.console import Console
 from commands import registry
 from commands.context import Reply
-from commands.message import Actions, Button, Message, Section
 from commands.registry import Action, Permission, Verb
+from core.message import Actions, Button, Message, Section
 
 ROOT = Path(__file__).resolve().parent.parent
 

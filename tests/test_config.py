@@ -56,10 +56,10 @@ def test_errors_name_the_key(patch, key, words):
 
 
 def test_id_lists_refuse_duplicates():
-    from config.sections import parse_id_list
+    from config.entries import each_entry
 
     with pytest.raises(ConfigError) as err:
-        parse_id_list([{"id": "a"}, {"id": "a"}], "things", {})
+        list(each_entry([{"id": "a"}, {"id": "a"}], "things"))
     assert err.value.key == "things[1].id" and "duplicate id" in str(err.value)
 
 

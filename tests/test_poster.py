@@ -12,8 +12,9 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import blocks as block_kit
-from commands.message import Actions, Button, Context, Header, Message, Section, Table
-from state import Store, outbox
+from core.message import Actions, Button, Context, Header, Message, Section, Table
+from features.registry import open_store
+from state import outbox
 from tests.fixtures.slack import BOT_TOKEN, CHANNEL, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,7 @@ def test_unsent_rows_of_a_killed_process_are_sent_once_after_restart(tmp_path, s
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert "listening" in dead.stdout.readline()
-        store = Store(str(tmp_path / "state.sqlite"))
+        store = open_store(str(tmp_path / "state.sqlite"))
         import config
         from commands.context import Services
 
@@ -136,7 +137,7 @@ def test_unsent_rows_of_a_killed_process_are_sent_once_after_restart(tmp_path, s
 
 
 def test_dedupe_key_queues_once(tmp_path):
-    store = Store(str(tmp_path / "s.sqlite"))
+    store = open_store(str(tmp_path / "s.sqlite"))
     assert outbox.enqueue(store, CHANNEL, {"text": "a", "blocks": []}, dedupe_key="k") is not None
     assert outbox.enqueue(store, CHANNEL, {"text": "a", "blocks": []}, dedupe_key="k") is None
 

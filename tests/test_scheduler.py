@@ -7,7 +7,7 @@ from pathlib import Path
 from jobs.scheduler import JobScheduler
 
 
-def touch(path: str) -> None:
+def touch(services, path: str) -> None:
     Path(path).write_text("ran")
 
 

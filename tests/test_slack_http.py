@@ -7,8 +7,8 @@ from slack_sdk.models.blocks import Block
 
 from commands import registry
 from commands.context import Reply
-from commands.message import Message, Section
 from commands.registry import Action, Permission, Verb
+from core.message import Message, Section
 from state import audit
 from tests.fixtures.slack import CHANNEL, GROUP_MEMBER, VIEWER
 
@@ -168,4 +168,4 @@ def test_healthz(ferry):
 
     with urllib.request.urlopen(ferry.server.url + "/healthz", timeout=5) as resp:
         body = json.loads(resp.read())
-    assert body["ok"] is True and body["schema"] >= 1
+    assert body["ok"] is True and "core.v1" in body["migrations"]

@@ -8,8 +8,8 @@ from bot.app import make_client
 from bot.serving import prepare
 from commands import registry
 from commands.context import Reply
-from commands.message import Message, Section
 from commands.registry import Permission, Verb
+from core.message import Message, Section
 from sandbox.slack import SlackDriver, SlackStandIn
 from sandbox.slack.socket_mode import SocketModeServer
 from tests.fixtures.slack import BOT_TOKEN, CHANNEL, OPERATOR, SIGNING_SECRET, VIEWER

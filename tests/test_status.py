@@ -23,10 +23,10 @@ def test_status_json_from_run(ferry_config):
     import subprocess
     import sys
 
-    from state import Store
+    from features.registry import open_store
 
 
-    store = Store(str(ferry_config.parent / "state.sqlite"))
+    store = open_store(str(ferry_config.parent / "state.sqlite"))
     runs.create(store, "assessment", "to-be", state="failed")
     out = subprocess.run([sys.executable, "-m", "bot", "run", "status", "--config", str(ferry_config), "--json"],
                          capture_output=True, text=True, timeout=60)

@@ -1,3 +1,3 @@
 """The transfer verbs: start (with a confirmation card), pause, resume, throttle, cancel.
 One module per verb (the registry loads `VERB` from each); shared parsing in common.py.
-They only call jobs.transfers.api."""
+They only call features.transfers.api."""

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from commands.context import Invocation, Reply
-from commands.errors import OutsideFailure, Refused, UsageError
-from commands.message import Context, Message, Section, shown
-from jobs.transfers import api
+from core.errors import OutsideFailure, Refused, UsageError
+from core.message import Context, Message, Section, shown
+from features.transfers import api
 from state.runs import Run
 
 

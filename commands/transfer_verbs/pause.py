@@ -5,7 +5,7 @@ from __future__ import annotations
 from commands.context import Invocation, Reply
 from commands.registry import Action, Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
-from jobs.transfers import api
+from features.transfers import api
 
 
 def handle(inv: Invocation) -> Reply:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import secrets
 
 from commands.context import Invocation, Reply
-from commands.errors import Refused
-from commands.message import Actions, Button, Context, Header, Message, Section
 from commands.registry import Action, Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_bytes, human_duration, human_rate
-from jobs.transfers import api
-from jobs.transfers.backend import backend_for
-from jobs.transfers.card import state_line
+from core.errors import Refused
+from core.message import Actions, Button, Context, Header, Message, Section
+from features.transfers import api
+from features.transfers.card import state_line
+from features.transfers.kinds import backend_for
 from state import processed
 
 
@@ -25,16 +25,21 @@ def handle(inv: Invocation) -> Reply:
     if running is not None:
         return said(f"`{tid}` is already under way ({state_line(running)}); its progress card is in the channel.",
                     running, already=True)
+    backend = backend_for(inv.services, transfer)
     try:
-        size = backend_for(inv.services, transfer).estimate()
+        preview = backend.preview()  # e.g. CM's dry run of an HDFS replication
     except Exception:  # the card must show even when the engine cannot be asked right now
+        preview = None
+    try:
+        size = preview.bytes if preview is not None and preview.bytes is not None else backend.estimate()
+    except Exception:
         size = None
     bandwidth = inv.config.network.usable_bandwidth
     pace = min(x for x in (bandwidth, transfer.rate) if x) if (bandwidth or transfer.rate) else None
     eta = size / pace if size and pace else None
     p = transfer.params
-    subject = (getattr(p, "table", None) or getattr(p, "source_cluster", None) or getattr(p, "task_arn", None)
-               or f"replication schedule {getattr(p, 'schedule', '?')}")
+    subject = p.subject() if hasattr(p, "subject") else (
+        getattr(p, "table", None) or getattr(p, "source_cluster", None) or getattr(p, "task_arn", None) or "?")
     fields = [
         f"*What*\n{transfer.kind}: `{subject}`",
         f"*From → to*\n{transfer.source} → {transfer.target}",
@@ -43,6 +48,8 @@ def handle(inv: Invocation) -> Reply:
         + (f" at {human_rate(pace)}" if pace else " (set `network.source_bandwidth`)"),
         f"*Cap*\n{human_rate(transfer.rate) if transfer.rate else 'none'}",
     ]
+    if preview is not None:
+        fields.append(f"*Dry run*\n{preview.text}")
     value = f"{tid}|{secrets.token_hex(4)}"  # one confirmation card, one start: a double click acts once
     message = Message(
         f"Start transfer {tid}?",
@@ -53,7 +60,8 @@ def handle(inv: Invocation) -> Reply:
                   Button("Cancel", "ferry:start:dismiss", value)]),
          Context(["ETA = size ÷ the usable bandwidth (network.source_bandwidth × usable_fraction) or the cap."])],
     )
-    return Reply(message, data={"transfer": tid, "size": size, "eta_s": eta, "confirm_value": value})
+    return Reply(message, data={"transfer": tid, "size": size, "eta_s": eta, "confirm_value": value,
+                                "preview": preview.text if preview is not None else None})
 
 
 def confirm(inv: Invocation) -> Reply:

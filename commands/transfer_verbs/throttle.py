@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from commands.context import Invocation, Reply
-from commands.errors import UsageError
 from commands.registry import Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_rate, parse_rate
-from jobs.transfers import api
+from core.errors import UsageError
+from features.transfers import api
 
 # Below this a copy barely moves (and DataSync takes whole bytes per second); above it the
 # number only overflows engines (DataSync's BytesPerSecond is a 64-bit integer).

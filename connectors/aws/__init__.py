@@ -1,5 +1,4 @@
-"""AWS connector: small typed wrappers over boto3 for S3, DataSync, Redshift and Secrets
-Manager. Each takes plain arguments (region, endpoint_url, optional credentials, retry and
+"""AWS connector: small typed wrappers over boto3 for S3, DataSync and Redshift. Each takes plain arguments (region, endpoint_url, optional credentials, retry and
 timeout settings), returns plain dataclasses and raises AwsError. Each keeps its boto3
 client as `.client` so tests can attach botocore's Stubber where moto lacks a call."""
 
@@ -13,7 +12,6 @@ from connectors.aws.datasync import (
 from connectors.aws.errors import AwsAlreadyExists, AwsAuthError, AwsError, AwsNotFound, AwsUnreachable
 from connectors.aws.redshift import ClusterSnapshot, Redshift, RedshiftCluster, RestoreProgress
 from connectors.aws.s3 import S3, PrefixSize, S3Object
-from connectors.aws.secrets import Secrets, SecretValue
 from connectors.aws.service import AwsService
 
 __all__ = [
@@ -34,7 +32,5 @@ __all__ = [
     "RestoreProgress",
     "S3",
     "S3Object",
-    "SecretValue",
-    "Secrets",
     "TaskExecutionSummary",
 ]

@@ -1,6 +1,6 @@
 """The one place a boto3 client is built and called.
 
-Every AWS wrapper (S3, DataSync, Redshift, Secrets) takes the same plain arguments, builds
+Every AWS wrapper (S3, DataSync, Redshift) takes the same plain arguments, builds
 its own boto3 client from its own session (boto3's default session is not thread-safe; a
 client is), and sends every call through `_call`/`_pages` so that all failures come out as
 `AwsError`. The client stays reachable as `.client` so a test can attach

@@ -2,12 +2,20 @@
 schedules the transfers drive. Returns plain dataclasses (models.py); raises ClouderaError subclasses."""
 
 from connectors.cloudera.client import ClouderaManager
-from connectors.cloudera.errors import ApiError, AuthError, ClouderaError, NotFoundError, UnreachableError
+from connectors.cloudera.errors import (
+    ApiError,
+    AuthError,
+    ClouderaError,
+    CommandGone,
+    NotFoundError,
+    UnreachableError,
+)
 from connectors.cloudera.models import (
     CommandStatus,
     Config,
     ConfigEntry,
     DataNodeUsage,
+    DryRun,
     HBase,
     Hdfs,
     HealthCheck,
@@ -18,6 +26,7 @@ from connectors.cloudera.models import (
     RegionServer,
     ReplicationProgress,
     ReplicationSchedule,
+    ReplicationSpec,
     Role,
     RoleConfigGroup,
     Security,
@@ -26,8 +35,8 @@ from connectors.cloudera.models import (
 )
 
 __all__ = [
-    "ApiError", "AuthError", "ClouderaError", "ClouderaManager", "CommandStatus", "Config", "ConfigEntry",
-    "DataNodeUsage", "HBase", "Hdfs", "HealthCheck", "Host", "Inventory", "Kafka", "KafkaBroker", "NotFoundError",
-    "RegionServer", "ReplicationProgress", "ReplicationSchedule", "Role", "RoleConfigGroup", "Security", "Service",
-    "UnreachableError", "ZooKeeper",
+    "ApiError", "AuthError", "ClouderaError", "ClouderaManager", "CommandGone", "CommandStatus", "Config",
+    "ConfigEntry", "DataNodeUsage", "DryRun", "HBase", "Hdfs", "HealthCheck", "Host", "Inventory", "Kafka",
+    "KafkaBroker", "NotFoundError", "RegionServer", "ReplicationProgress", "ReplicationSchedule", "ReplicationSpec",
+    "Role", "RoleConfigGroup", "Security", "Service", "UnreachableError", "ZooKeeper",
 ]

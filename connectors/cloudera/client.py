@@ -7,7 +7,8 @@ replication calls the transfers need.
     cm.replication_progress("Cluster 1", "hdfs", 1).progress_pct
 
 Every method raises a `ClouderaError` subclass on failure (AuthError, NotFoundError,
-UnreachableError, ApiError). Only the replication methods write (run, pause, abort, create).
+UnreachableError, ApiError, CommandGone). Only the replication methods write (ensure, run,
+dry run, bandwidth, pause, abort).
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ import cm_client
 
 from connectors.cloudera import replication as repl
 from connectors.cloudera.errors import ApiError, ClouderaError
-from connectors.cloudera.models import CommandStatus, Inventory, ReplicationProgress, ReplicationSchedule
+from connectors.cloudera.models import (
+    CommandStatus,
+    DryRun,
+    Inventory,
+    ReplicationProgress,
+    ReplicationSchedule,
+    ReplicationSpec,
+)
 from connectors.cloudera.transport import _Client, call, clean_url
 
 T = TypeVar("T")
@@ -73,7 +81,7 @@ class ClouderaManager:
     def _call(self, fn: Callable[..., T], *args: Any, what: str, cluster: str | None = None, **kwargs: Any) -> T:
         return call(fn, *args, url=self.url, what=what, cluster=cluster, secret=self._password, **kwargs)
 
-    def _resource(self, resource: type[T]) -> T:
+    def _resource(self, resource: Any) -> Any:
         """A cm-client resource API bound to this CM (internal: results must not leave the connector)."""
         self.api_version  # noqa: B018 - detect the version before the first real call
         return resource(self._client)
@@ -113,25 +121,30 @@ class ClouderaManager:
         return collect(self, cluster)
 
     # -- replication (the transfers) -------------------------------------------------------
-    def list_replications(self, cluster: str, service: str) -> list[ReplicationSchedule]:
-        return repl.list_schedules(self, cluster, service)
+    def ensure_replication(self, cluster: str, service: str, spec: ReplicationSpec) -> tuple[ReplicationSchedule, str]:
+        """The schedule named `spec.name` on `service`, created or updated in place to match spec
+        (idempotent: the same name is the same schedule). Returns it and "created", "updated" or
+        "unchanged". Needs CM's Replication Administrator (or Full/Cluster Administrator) role."""
+        return repl.ensure(self, cluster, service, spec)
 
     def replication(self, cluster: str, service: str, schedule_id: int) -> ReplicationSchedule:
         return repl.read_schedule(self, cluster, service, schedule_id)
 
-    def create_replication(self, cluster: str, service: str, *, source_path: str, peer: str,
-                           source_cluster: str, source_service: str = "hdfs",
-                           destination_path: str | None = None, display_name: str | None = None,
-                           paused: bool = True, mapreduce_service: str = "yarn") -> ReplicationSchedule:
-        """Create an HDFS replication schedule (paused by default: runs only when asked)."""
-        return repl.create_schedule(self, cluster, service, source_path=source_path, peer=peer,
-                                    source_cluster=source_cluster, source_service=source_service,
-                                    destination_path=destination_path, display_name=display_name, paused=paused,
-                                    mapreduce_service=mapreduce_service)
-
     def run_replication(self, cluster: str, service: str, schedule_id: int) -> int:
-        """Start a run now; returns its command id. Idempotent: if a run is already active, its id."""
+        """Start a run now; returns its command id. Idempotent: if a run is already active, its id
+        (a dry run in the way is aborted first)."""
         return repl.run_schedule(self, cluster, service, schedule_id)
+
+    def dry_run_replication(self, cluster: str, service: str, schedule_id: int, *, wait_s: float = 20.0) -> DryRun:
+        """CM's dry run of an HDFS schedule: the files and bytes a run would copy now. Waits up to
+        wait_s; a dry run still going then is reported unfinished (CM finishes it on its own)."""
+        return repl.dry_run(self, cluster, service, schedule_id, wait_s=wait_s)
+
+    def set_replication_bandwidth(self, cluster: str, service: str, schedule_id: int,
+                                  mb_per_map: int) -> ReplicationSchedule:
+        """The MB/s each mapper may copy at (HDFS and Hive: bandwidthPerMap; HBase: the initial
+        snapshot's ExportSnapshot bandwidth). CM fixes it when a run starts: it applies to the next run."""
+        return repl.set_bandwidth(self, cluster, service, schedule_id, mb_per_map)
 
     def set_replication_paused(self, cluster: str, service: str, schedule_id: int, paused: bool, *,
                                abort_active: bool = True) -> ReplicationSchedule:
@@ -140,14 +153,14 @@ class ClouderaManager:
         copied stays: the next run copies only what is left. Resuming does not start a run."""
         return repl.set_paused(self, cluster, service, schedule_id, paused, abort_active=abort_active)
 
-    def replication_progress(self, cluster: str, service: str, schedule_id: int) -> ReplicationProgress:
-        """The latest run of a schedule (state "never_run" if none)."""
-        return repl.progress(self, cluster, service, schedule_id)
-
-    def replication_history(self, cluster: str, service: str, schedule_id: int,
-                            limit: int = 20) -> list[ReplicationProgress]:
-        """Runs of a schedule, newest first."""
-        return repl.history(self, cluster, service, schedule_id, limit)
+    def replication_progress(self, cluster: str, service: str, schedule_id: int,
+                             command_id: int | None = None) -> ReplicationProgress:
+        """The run of `command_id`, or the schedule's latest run that is not a dry run (state
+        "never_run" if none). With command_id: raises CommandGone when CM no longer knows it
+        (restarted, history purged), so a watcher never waits on it forever."""
+        if command_id is None:
+            return repl.progress(self, cluster, service, schedule_id)
+        return repl.find_run(self, cluster, service, schedule_id, command_id)
 
     def command(self, command_id: int) -> CommandStatus:
         return repl.read_command(self, command_id)

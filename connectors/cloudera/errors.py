@@ -49,3 +49,12 @@ class ApiError(ClouderaError):
     """Any other HTTP error status (400, 409, 500, ...), with CM's own message."""
 
     default_hint = "Cloudera Manager rejected the request; its message above says why."
+
+
+class CommandGone(ClouderaError):
+    """A replication command (or the schedule it belonged to) that Ferry started no longer exists
+    in Cloudera Manager: CM was restarted and lost it, or its command history was purged. Its
+    progress can never be known; what it copied stays on the target."""
+
+    default_hint = ("Cloudera Manager no longer knows this run (restarted, or its history purged). "
+                    "Start the transfer again: the copy skips what is already on the target.")

@@ -341,15 +341,43 @@ class Inventory:
             [("role", r.name) for r in self.roles if r.stale]
 
 
+@dataclass(frozen=True)
+class ReplicationSpec:
+    """A replication schedule as Ferry wants it (`ClouderaManager.ensure_replication`): created on
+    the destination's CM, pulling from the source CM known there as the peer `peer`, and owned by
+    its display name `name`. kind: hdfs (path), hbase (tables, with an initial snapshot), hive
+    (databases: "db" for all its tables or "db.table")."""
+
+    name: str
+    kind: str  # hdfs | hbase | hive
+    peer: str
+    source_cluster: str
+    source_service: str
+    path: str | None = None  # hdfs: the source path
+    destination_path: str | None = None  # hdfs: default the same path
+    tables: tuple[str, ...] = ()  # hbase: "table" or "namespace:table"
+    initial_snapshot: bool = True  # hbase: copy what exists first (ExportSnapshot), then replicate edits
+    databases: tuple[str, ...] = ()  # hive
+    num_maps: int | None = None  # distcp / ExportSnapshot mappers (CM's default when None)
+    bandwidth_per_map_mb: int | None = None  # MB/s per mapper (CM's default, 100, when None)
+    pool: str | None = None  # YARN scheduler pool of the copy jobs
+    mapreduce_service: str = "yarn"
+
+
 @dataclass
 class ReplicationSchedule:
     id: int
     display_name: str | None = None
+    kind: str = "hdfs"  # hdfs | hbase | hive (which arguments the schedule has)
     source_path: str | None = None
     destination_path: str | None = None
     source_peer: str | None = None
     source_cluster: str | None = None
     source_service: str | None = None
+    tables: tuple[str, ...] = ()  # hbase: table names; hive: "db" or "db.table"
+    num_maps: int | None = None
+    bandwidth_per_map_mb: int | None = None
+    pool: str | None = None
     paused: bool = False
     active: bool = False  # a run is in progress
     interval: int | None = None
@@ -360,7 +388,12 @@ class ReplicationSchedule:
 @dataclass
 class ReplicationProgress:
     """One run of a schedule. `state`: running | succeeded | failed | aborted | never_run
-    (never_run: the schedule has no run yet; every counter is then 0)."""
+    (never_run: the schedule has no run yet; every counter is then 0).
+
+    HDFS runs report bytes of this run (copied, expected) and of earlier runs (skipped). HBase
+    runs report each table's initial snapshot, counted over all runs (bytes_skipped stays 0);
+    `phase` says where each table is (EXPORT_SNAPSHOT, REPLICATING, ...). Hive runs report their
+    data copy like HDFS, `phase` (EXPORT, DATA, IMPORT) and tables done / expected."""
 
     schedule_id: int
     command_id: int | None = None
@@ -380,6 +413,14 @@ class ReplicationProgress:
     started_at: str | None = None
     ended_at: str | None = None
     message: str | None = None
+    kind: str = "hdfs"
+    dry_run: bool = False  # an HDFS dry run: nothing copied, dry_run_* say what a run would copy
+    dry_run_files: int = 0
+    dry_run_bytes: int = 0
+    phase: str | None = None  # hbase: "orders EXPORT_SNAPSHOT, customers PENDING"; hive: EXPORT | DATA | IMPORT
+    operations: tuple[str, ...] = ()  # hbase: CM's replicationOperations as given
+    tables_done: int = 0  # hive
+    tables_expected: int = 0  # hive
 
     @property
     def total_bytes(self) -> int:
@@ -389,6 +430,18 @@ class ReplicationProgress:
     @property
     def total_bytes_done(self) -> int:
         return self.bytes_skipped + self.bytes_copied
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What an HDFS replication run would copy now (CM's dry run). finished=False: the dry run was
+    still running when Ferry stopped waiting (files and bytes are then None)."""
+
+    command_id: int | None
+    finished: bool
+    files: int | None = None
+    bytes: int | None = None
+    message: str | None = None
 
 
 @dataclass

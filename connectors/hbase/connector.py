@@ -1,14 +1,11 @@
-"""The HBase connector's operations: catalog, counts, scans, multi-gets, range digests and
-batched writes, on top of `HBaseSession`'s pooled connections.
+"""The HBase connector's operations: catalog, counts, scans, multi-gets and batched writes, on top of `HBaseSession`'s pooled connections.
 
 - **Counts** are key-only scans (`FirstKeyOnlyFilter() AND KeyOnlyFilter()`: one empty cell
   per row crosses the wire) with large scanner caching, one scan per region, regions in
   parallel threads — what HBase's RowCounter does with one mapper per region.
 - **Scans** resume strictly after a checkpoint key with `after=` (`next_key`).
-- **Checksums** stream the range and hash here (`connectors.hbase.digest`).
-  `range_digests` hashes consecutive ranges (e.g. regions) in one scan; `segment_digests` cuts a
-  range every N rows and returns the cuts, to reuse on the other side: one scan per level of a
-  bisection, not one per range.
+- **Row hashes** (`connectors.hbase.digest.row_hash`) are computed here: Thrift 1 has no
+  server-side hash, so the compare streams rows (features/validation/hbase_backend.py).
 - **Writes** are `mutateRows` batches. Thrift 1 takes one timestamp per call, so cells that
   carry their own timestamp (`(value, ts)`) are grouped by timestamp into `mutateRowsTs` calls:
   a copy keeps the source's cell timestamps.
@@ -23,9 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from connectors.batching import chunked
-from connectors.hbase.digest import check_cuts, digest_ranges, digest_segments
 from connectors.hbase.errors import HBaseError
-from connectors.hbase.results import Family, RangeDigest, Region, RegionCount
+from connectors.hbase.results import Family, Region, RegionCount
 from connectors.hbase.rows import Cells, CellValue, as_name, as_text, next_key
 from connectors.hbase.session import HBaseSession
 
@@ -253,29 +249,6 @@ class HBaseConnector(HBaseSession):
                     out[r.row] = {c: cell.value for c, cell in r.columns.items()}
         return out
 
-    def range_digest(self, table: str | bytes, start: bytes | None = None, stop: bytes | None = None, *,
-                     columns: Sequence[bytes] | None = None, batch_size: int = DIGEST_BATCH) -> RangeDigest:
-        """Row count and checksum of [start, stop), streamed (bounded memory). See `connectors.hbase.digest`."""
-        return self.range_digests(table, [start, stop], columns=columns, batch_size=batch_size)[0]
-
-    def range_digests(self, table: str | bytes, cuts: Sequence[bytes | None], *,
-                      columns: Sequence[bytes] | None = None, batch_size: int = DIGEST_BATCH) -> list[RangeDigest]:
-        """Digests of the consecutive ranges [cuts[i], cuts[i+1]) in one streaming scan.
-
-        `cuts` ascend; None may open the first (table start) or last (table end) one. Use the
-        same cuts on both sides (e.g. region boundaries, or those `segment_digests` found on
-        AS-IS) and only ranges whose digests differ need a closer look."""
-        check_cuts(cuts)
-        return digest_ranges(self.scan(table, cuts[0], cuts[-1], columns, batch_size), cuts)
-
-    def segment_digests(self, table: str | bytes, start: bytes | None = None, stop: bytes | None = None, *,
-                        rows_per_segment: int, columns: Sequence[bytes] | None = None,
-                        batch_size: int = DIGEST_BATCH) -> list[RangeDigest]:
-        """Cut [start, stop) into segments of `rows_per_segment` rows (the last may be shorter)
-        and digest each, in one streaming scan. The segments' `start`/`stop` keys are cuts to
-        pass to `range_digests` on the other side. An empty range gives one empty segment."""
-        return digest_segments(self.scan(table, start, stop, columns, batch_size), start, stop, rows_per_segment)
-
     # ---- writes --------------------------------------------------------------------------
 
     def put_many(self, table: str | bytes, rows: Iterable[tuple[bytes, Mapping[bytes, CellValue]]], *,
@@ -310,15 +283,3 @@ class HBaseConnector(HBaseSession):
                 by_ts.setdefault(ts, []).append(T.BatchMutation(row=key, mutations=mutations))
         return by_ts
 
-    def delete_many(self, table: str | bytes, keys: Iterable[bytes], *, batch_size: int = DEFAULT_BATCH) -> int:
-        """Delete whole rows (every family), `batch_size` rows per `mutateRows`; returns the keys sent."""
-        T = self._thrift
-        families = [f.name.encode() for f in self.families(table)]
-        sent = 0
-        for batch in chunked(keys, batch_size):
-            mutations = [T.BatchMutation(row=k, mutations=[T.Mutation(isDelete=True, column=f) for f in families])
-                         for k in batch]
-            with self._conn(table) as conn:
-                conn.client.mutateRows(as_name(table), mutations, {})
-            sent += len(batch)
-        return sent

@@ -11,9 +11,9 @@ from psycopg import sql
 
 from connectors.batching import chunked
 from connectors.warehouse.errors import TableNotFound, WarehouseError
-from connectors.warehouse.fragments import identifiers, key_in, key_range, key_tuple, where_clause
+from connectors.warehouse.fragments import identifiers, key_in, key_tuple, where_clause
 from connectors.warehouse.names import name_part, parse_table, table_identifier
-from connectors.warehouse.results import Checksum, Column, Ping
+from connectors.warehouse.results import Column, Ping
 from connectors.warehouse.session import WarehouseSession
 
 #: Keys per query in fetch_rows (one query per batch, never one per key).
@@ -142,117 +142,6 @@ class WarehouseConnector(WarehouseSession):
     def hash_expr(self, columns: Sequence[Column | str]) -> str:
         """The per-row hash expression of this server's dialect (see `Dialect.hash_expr`)."""
         return self.dialect.hash_expr(columns)
-
-    def checksum(
-        self,
-        schema_table: str,
-        key_cols: Sequence[str],
-        columns: Sequence[Column | str],
-        *,
-        lower: Any = None,
-        upper: Any = None,
-        where: str | None = None,
-        params: Sequence[Any] | None = None,
-    ) -> Checksum:
-        """Row count and hash sum of ``lower <= key < upper``, computed inside the database.
-        The hash covers the key columns and `columns` (types resolved from the catalog)."""
-        hashed = self._typed(
-            schema_table,
-            [*key_cols, *[c for c in columns if (c.name if isinstance(c, Column) else c) not in key_cols]],
-        )
-        query = sql.SQL("SELECT COUNT(*), {} FROM {}").format(
-            sql.SQL(self.dialect.checksum_expr(hashed)), table_identifier(schema_table)
-        ) + where_clause(key_range(key_cols, lower, upper), where)
-        rows, total = self._run(query, params, f"checksumming {schema_table}", schema_table)[0]
-        return Checksum(int(rows), int(total or 0))
-
-    def fetch_range(
-        self,
-        schema_table: str,
-        key_cols: Sequence[str],
-        columns: Sequence[str],
-        *,
-        lower: Any = None,
-        upper: Any = None,
-        where: str | None = None,
-        params: Sequence[Any] | None = None,
-        limit: int | None = None,
-    ) -> list[tuple]:
-        """Rows ``(*key values, *column values)`` of ``lower <= key < upper``, in key order."""
-        order = identifiers(key_cols)
-        query = (
-            sql.SQL("SELECT {} FROM {}").format(
-                identifiers([*key_cols, *columns]),
-                table_identifier(schema_table),
-            )
-            + where_clause(key_range(key_cols, lower, upper), where)
-            + sql.SQL(" ORDER BY {}").format(order)
-        )
-        if limit is not None:
-            query += sql.SQL(" LIMIT {}").format(sql.Literal(int(limit)))
-        return self._run(query, params, f"reading rows of {schema_table}", schema_table)
-
-    def key_bounds(
-        self,
-        schema_table: str,
-        key_cols: Sequence[str],
-        *,
-        where: str | None = None,
-        params: Sequence[Any] | None = None,
-    ) -> tuple[tuple, tuple] | None:
-        """The smallest and largest key (tuples, in key order), or None for an empty table."""
-        table = table_identifier(schema_table)
-        keys = identifiers(key_cols)
-        ends = []
-        for direction in ("ASC", "DESC"):
-            order = sql.SQL(", ").join(sql.SQL("{} " + direction).format(sql.Identifier(c)) for c in key_cols)
-            query = (
-                sql.SQL("SELECT {} FROM {}").format(keys, table)
-                + where_clause(where)
-                + sql.SQL(" ORDER BY {} LIMIT 1").format(order)
-            )
-            rows = self._run(query, params, f"reading the key bounds of {schema_table}", schema_table)
-            if not rows:
-                return None
-            ends.append(tuple(rows[0]))
-        return ends[0], ends[1]
-
-    def split_points(
-        self,
-        schema_table: str,
-        key_cols: Sequence[str],
-        parts: int,
-        *,
-        lower: Any = None,
-        upper: Any = None,
-        where: str | None = None,
-        params: Sequence[Any] | None = None,
-    ) -> list[tuple]:
-        """Up to ``parts - 1`` keys cutting ``lower <= key < upper`` into ranges of about
-        equal row counts (any key type, composite too). The database numbers the rows in key
-        order and returns every n-th key: one sort of the range, nothing held in memory here."""
-        if parts < 2:
-            return []
-        table = table_identifier(schema_table)
-        keys = identifiers(key_cols)
-        condition = where_clause(key_range(key_cols, lower, upper), where)
-        rows = int(
-            self._run(
-                sql.SQL("SELECT COUNT(*) FROM {}").format(table) + condition,
-                params,
-                f"counting {schema_table}",
-                schema_table,
-            )[0][0]
-        )
-        step = -(-rows // parts)  # ceiling
-        if rows < 2 or step < 1:
-            return []
-        # MOD(), not the % operator: the query may carry %s parameters.
-        query = sql.SQL(
-            "SELECT {keys} FROM (SELECT {keys}, ROW_NUMBER() OVER (ORDER BY {keys}) AS ferry_rn FROM {table}{cond}) s"
-            " WHERE ferry_rn > 1 AND MOD(ferry_rn - 1, {step}) = 0 ORDER BY {keys}"
-        ).format(keys=keys, table=table, cond=condition, step=sql.Literal(step))
-        return [tuple(r) for r in self._run(query, params, f"splitting {schema_table}", schema_table)]
 
     def query(
         self, sql_text: str | sql.Composable, params: Sequence[Any] | dict[str, Any] | None = None

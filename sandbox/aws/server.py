@@ -221,7 +221,10 @@ class AwsSandbox:
         try:
             iam.create_user(UserName="ferry-sandbox")
         except iam.exceptions.EntityAlreadyExistsException:
-            pass  # started before in this process: moto still holds the account
+            # Started before in this process (moto still holds the account, which a restarted
+            # sandbox reuses): the old keys go, as IAM allows two per user.
+            for old in iam.list_access_keys(UserName="ferry-sandbox")["AccessKeyMetadata"]:
+                iam.delete_access_key(UserName="ferry-sandbox", AccessKeyId=old["AccessKeyId"])
         key = iam.create_access_key(UserName="ferry-sandbox")["AccessKey"]
         iam.close()
         return SandboxCredentials(key["AccessKeyId"], key["SecretAccessKey"])

@@ -120,6 +120,8 @@ class Service:
     nameservices: list[dict[str, Any]] = field(default_factory=list)
     replications: list[dict[str, Any]] = field(default_factory=list)
     paths: dict[str, dict[str, float]] = field(default_factory=dict)
+    # HBASE `tables:` / HIVE `databases:`: what a replication of this service reads from its peer
+    datasets: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -308,6 +310,8 @@ def _service(s: dict[str, Any], cluster: Cluster, label: str) -> Service:
         replications=list(s.get("replications", [])),
         paths={p: {"bytes": parse_size(v.get("bytes", 0)), "files": float(v.get("files", 0))}
                for p, v in (s.get("paths") or {}).items()},
+        datasets={n: {"bytes": parse_size(v.get("bytes", 0)), "files": float(v.get("files", v.get("tables", 0)))}
+                  for n, v in (s.get("tables") or s.get("databases") or {}).items()},
     )
     # Role config groups: a base group per role type always exists; the file may add others.
     groups_raw = s.get("role_config_groups") or {}

@@ -50,7 +50,7 @@ class CMSimulator:
         self.estate: Estate = estate if isinstance(estate, Estate) else load_estate(estate)
         self.host, self.port = host, port
         self.username, self.password = username, password
-        self.replications = Replications(self.estate.bandwidth)
+        self.replications = self._replications()
         self.latency = self.estate.latency
         self.requests: list[tuple[str, str]] = []
         self._fail: list[tuple[int, str]] = []
@@ -61,10 +61,15 @@ class CMSimulator:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._routes = _routes(self)
+
+    def _replications(self) -> Replications:
+        """The estate file's schedules, with no command history."""
+        repl = Replications(self.estate.bandwidth)
         for c in self.estate.clusters.values():
             for s in c.services.values():
                 for body in s.replications:
-                    self.replications.add(c.name, s.name, _schedule_body(body, s), s.paths)
+                    repl.add(c.name, s.name, _schedule_body(body, s), s.paths)
+        return repl
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> CMSimulator:
@@ -132,6 +137,24 @@ class CMSimulator:
     def set_latency(self, seconds: float) -> None:
         """Delay added to every request: a WAN-distant CM for benchmarks."""
         self.latency = float(seconds)
+
+    def purge_commands(self, command_ids: list[int] | None = None) -> list[int]:
+        """CM purged these commands (all when None) from its history: they answer 404 and vanish
+        from the schedules' histories; what they copied stays. Returns the ids purged."""
+        return self.replications.purge(command_ids)
+
+    def restart(self, *, keep_history: bool = False) -> CMSimulator:
+        """Stop and start again on the same port, like a restarted Cloudera Manager. Running
+        commands are gone; unless keep_history, so is every schedule created through the API
+        and every command (a fresh sandbox CM), as after `make demo` is started again."""
+        self.stop()
+        if keep_history:
+            self.replications.purge([c.id for c in self.replications.commands.values() if c.active])
+        else:
+            bandwidth = self.replications.bandwidth
+            self.replications = self._replications()
+            self.replications.bandwidth = bandwidth
+        return self.start()
 
     def set_replication_failures(self, schedule_id: int, files: int) -> None:
         """Runs of this schedule end failed with `files` files not copied (0 to heal)."""
@@ -209,12 +232,13 @@ def _schedule_body(raw: dict[str, Any], s: Service) -> dict[str, Any]:
             "destinationPath": raw.get("destination_path", raw.get("source_path", "/")),
             "mapreduceServiceName": raw.get("mapreduce_service", "yarn"),
             "numMaps": int(raw.get("num_maps", 20)),
-            "bandwidthPerMap": int(raw.get("bandwidth_per_map_mb", 100)),
             "userName": "hdfs", "abortOnError": False, "removeMissingFiles": False,
             "preserveReplicationCount": True, "preserveBlockSize": True, "preservePermissions": False,
             "skipChecksumChecks": False, "replicationStrategy": "DYNAMIC",
         },
     }
+    if raw.get("bandwidth_per_map_mb") is not None:  # unset: no cap but the simulator's bandwidth
+        body["hdfsArguments"]["bandwidthPerMap"] = int(raw["bandwidth_per_map_mb"])
     for key in ("bytes", "files", "copied", "fail_files"):
         if key in raw:
             body["_" + key] = raw[key]
@@ -417,7 +441,7 @@ def _routes(sim: CMSimulator) -> list[tuple[str, re.Pattern[str], Handler]]:
         items = (body or {}).get("items")
         if not isinstance(items, list) or not items:
             raise ApiError(400, "Request body must be an ApiReplicationScheduleList with items.")
-        return sim.replications.create(c, s, items, svc.paths)
+        return sim.replications.create(c, s, items, svc.paths if svc.type == "HDFS" else svc.datasets, svc.type)
 
     def repl_read(query, body, c, s, sid):
         sim.service(c, s)
@@ -431,7 +455,7 @@ def _routes(sim: CMSimulator) -> list[tuple[str, re.Pattern[str], Handler]]:
 
     def repl_run(query, body, c, s, sid):
         sim.service(c, s)
-        return sim.replications.run(c, s, _int(sid), dry_run=query.get("dryRun") == "true")
+        return sim.replications.run(c, s, _int(sid), dry_run=query.get("dryRun", "").lower() == "true")
 
     def repl_history(query, body, c, s, sid):
         sim.service(c, s)

@@ -74,7 +74,7 @@ class SlackDriver:
 
     def click(self, action_id: str, value: str, *, user: str, channel: str, message_ts: str | None = None,
               message: dict[str, Any] | None = None, retry_num: int | None = None,
-              trigger_id: str | None = None) -> Delivery:
+              trigger_id: str | None = None, label: str | None = None) -> Delivery:
         payload = {
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
@@ -89,8 +89,12 @@ class SlackDriver:
             "message": message or {"ts": message_ts, "type": "message"},
             "response_url": self._response_url(channel, user),
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
-                         "action_ts": f"{time.time():.6f}", "text": {"type": "plain_text", "text": action_id}}],
+                         "action_ts": f"{time.time():.6f}"}],
         }
+        # Slack sends the label the person pressed; given the message, it is read from there.
+        label = label or _label_in(message, action_id, value)
+        if label:
+            payload["actions"][0]["text"] = {"type": "plain_text", "text": label}
         if self.socket_mode is not None:
             ack = self.socket_mode.deliver("interactive", payload)
             return Delivery(200, json.dumps(ack) if ack else "")
@@ -131,3 +135,13 @@ class SlackDriver:
                 return Delivery(resp.status, resp.read().decode())
         except urllib.error.HTTPError as e:
             return Delivery(e.code, e.read().decode())
+
+
+def _label_in(message: dict[str, Any] | None, action_id: str, value: str) -> str | None:
+    """The text of the button `action_id` (with `value`) in a message's blocks, if it is there."""
+    for block in (message or {}).get("blocks") or []:
+        elements = block.get("elements", []) if block.get("type") == "actions" else [block.get("accessory") or {}]
+        for el in elements:
+            if el.get("type") == "button" and el.get("action_id") == action_id and el.get("value", "") == value:
+                return (el.get("text") or {}).get("text")
+    return None

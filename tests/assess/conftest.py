@@ -13,9 +13,9 @@ from slack_sdk.models.blocks import Block
 from bot import blocks as block_kit
 from bot.runtime import Runtime
 from commands import dispatch
-from commands.message import Message
+from core.message import Message
+from core.who import Who
 from sandbox.cloudera.estate import ESTATES_DIR
-from state.audit import Who
 from tests.fixtures.slack import APPROVERS, CHANNEL, GROUP, OPERATOR
 
 PASSWORD_ENV = "FERRY_TEST_CM_PASSWORD"

@@ -7,14 +7,17 @@ import pytest
 
 import config
 from config import ConfigError
-from config.assess import AssessSettings
+from config.assess import AssessSettings, RuleNames
+from features.assess.rules import known_rule_ids, known_thresholds
 from tests.assess.conftest import config_text
+
+RULES = RuleNames(frozenset(known_rule_ids()), known_thresholds())  # as features.registry.load_config
 
 ENV = {"FERRY_TEST_CM_PASSWORD": "admin"}
 
 
 def load(extra: str):
-    return config.load_text(config_text(as_is="http://cm.test:7180", extra=extra), env=ENV)
+    return config.load_text(config_text(as_is="http://cm.test:7180", extra=extra), env=ENV, rules=RULES)
 
 
 def test_absent_section_gives_the_defaults():

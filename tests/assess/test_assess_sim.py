@@ -9,8 +9,8 @@ import json
 import pytest
 
 from bot import cli
-from commands.assess.hostmap import MARK
-from commands.message import Table
+from core.message import Table
+from features.assess.hostmap import MARK
 from sandbox.cloudera import CMSimulator, generate_estate
 from state import runs
 from tests.assess.conftest import WRONG_PASSWORD_ENV, assert_slack_valid, fieldnote_dict, posted, run_verb
@@ -210,15 +210,13 @@ def test_200_host_estate_card_within_limits(write_app_yaml, runtime_for):
 
 # -- a restart in the middle of an assessment ------------------------------------------------------------
 def test_start_up_fails_interrupted_and_requeues_waiting(cm_fieldnote, write_app_yaml, runtime_for):
-    from commands.assess import job
-    from jobs import context as job_context
+    from features.assess import job
     from jobs.inline import InlineJobs
 
     rt = runtime_for(write_app_yaml(as_is=cm_fieldnote.url))
     cut = runs.create(rt.store, "assessment", "as-is", state="running")
     waiting = runs.create(rt.store, "assessment", "to-be", state="pending")
-    rt.services.jobs = InlineJobs()
-    job_context.set_services(rt.services)  # as Runtime.start() does; Runtime.stop() clears it
+    rt.services.jobs = InlineJobs(services=rt.services)
     job.on_start(rt.services)
     assert runs.get(rt.store, cut.id).state == "failed" and "interrupted" in runs.get(rt.store, cut.id).error
     # the waiting one ran: TO-BE has no CM in this config, so it fails saying so

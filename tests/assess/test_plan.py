@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from commands import plan as plan_module
+from features.plan import eta as plan_module
 from state import runs
 from tests.assess.conftest import assert_slack_valid, run_verb
 from tests.fixtures.slack import APPROVERS, CHANNEL, OPERATOR

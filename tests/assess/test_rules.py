@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from commands.assess.rules import REGISTRY, evaluate, rules, thresholds_for
-from commands.assess.rules import same_config as same
-from commands.assess.rules.kafka import spread
 from config.assess import AssessSettings
 from connectors.cloudera import Config, HealthCheck, Inventory
+from features.assess.rules import REGISTRY, evaluate, rules, thresholds_for
+from features.assess.rules import same_config as same
+from features.assess.rules.kafka import spread
 from tests.assess.inventories import GiB, TiB, healthy, moved
 
 

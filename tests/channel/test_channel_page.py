@@ -8,8 +8,9 @@ from slack_sdk.models.blocks import Block
 from bot import blocks as block_kit
 from commands import registry
 from commands.context import Reply
-from commands.errors import Refused
-from commands.message import (
+from commands.registry import Action, Permission, Verb
+from core.errors import Refused
+from core.message import (
     Actions,
     Button,
     Confirm,
@@ -20,7 +21,6 @@ from commands.message import (
     Section,
     progress_bar,
 )
-from commands.registry import Action, Permission, Verb
 from tests.channel.conftest import NAMES
 from tests.fixtures.slack import APPROVERS, CHANNEL, OPERATOR, VIEWER
 

@@ -21,7 +21,6 @@ from connectors.aws import (
     AwsUnreachable,
     DataSync,
     Redshift,
-    Secrets,
 )
 from sandbox.aws import AwsSandbox, AwsSeedSpec
 
@@ -321,22 +320,6 @@ def test_share_and_copy_on_the_sandbox(fresh_aws_sandbox):
     assert kept.snapshot_type == "manual" and kept.available
 
 
-# -- Secrets Manager -------------------------------------------------------------------------
-def test_get_secret_value_and_field(aws_kwargs, aws_seed):
-    secret = Secrets(**aws_kwargs).get_secret_value("ferry/asis/cloudera-manager")
-    assert secret.arn == aws_seed.secret_arns["ferry/asis/cloudera-manager"]
-    assert secret.json_field("username") == "admin"
-    assert "admin" not in repr(secret)
-    with pytest.raises(KeyError, match="no field 'token'"):
-        secret.json_field("token")
-
-
-def test_missing_secret_is_not_found(aws_kwargs):
-    with pytest.raises(AwsNotFound) as caught:
-        Secrets(**aws_kwargs).get_secret_value("ferry/nope")
-    assert caught.value.service == "Secrets Manager" and caught.value.operation == "GetSecretValue"
-
-
 # -- failures --------------------------------------------------------------------------------
 def _closed_port() -> int:
     with socket.socket() as s:
@@ -344,7 +327,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("wrapper", [S3, DataSync, Redshift, Secrets])
+@pytest.mark.parametrize("wrapper", [S3, DataSync, Redshift])
 def test_unreachable_endpoint_is_a_clear_retryable_error(wrapper):
     url = f"http://127.0.0.1:{_closed_port()}"
     client = wrapper("eu-west-1", endpoint_url=url, access_key_id="AKIAFAKE", secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -353,7 +336,6 @@ def test_unreachable_endpoint_is_a_clear_retryable_error(wrapper):
         S3: lambda: client.prefix_size("ferry-asis-landing"),
         DataSync: lambda: client.describe_task_execution(EXEC_ARN),
         Redshift: lambda: client.describe_clusters(),
-        Secrets: lambda: client.get_secret_value("ferry/asis/cloudera-manager"),
     }[wrapper]
     started = time.monotonic()
     with pytest.raises(AwsUnreachable) as caught:

@@ -7,16 +7,22 @@ import json
 import socket
 import threading
 import time
+from pathlib import Path
 
+import cm_client
 import pytest
+import yaml
 
 from connectors.cloudera import (
     ApiError,
     AuthError,
     ClouderaManager,
+    CommandGone,
     NotFoundError,
+    ReplicationSpec,
     UnreachableError,
 )
+from connectors.cloudera.replication import _progress
 from sandbox.cloudera import generate_estate
 
 CLUSTER = "Cluster 1"
@@ -222,8 +228,8 @@ def test_inventory_is_read_only(cm_factory, cm_connect):
 def test_replication_run_progress_pause_resume(cm_factory, cm_connect):
     sim = cm_factory()
     cm = cm_connect(sim)
-    schedules = {s.id: s for s in cm.list_replications(CLUSTER, "hdfs")}
-    assert schedules[1].source_path == "/hbase" and schedules[1].last_run is None
+    sched = cm.replication(CLUSTER, "hdfs", 2)
+    assert sched.source_path == "/data/events" and sched.kind == "hdfs" and sched.last_run is None
     assert cm.replication_progress(CLUSTER, "hdfs", 2).state == "never_run"
 
     total = int(0.55 * TiB)
@@ -231,9 +237,9 @@ def test_replication_run_progress_pause_resume(cm_factory, cm_connect):
     cid = cm.run_replication(CLUSTER, "hdfs", 2)
     assert cm.run_replication(CLUSTER, "hdfs", 2) == cid  # idempotent while running
     time.sleep(0.3)
-    p1 = cm.replication_progress(CLUSTER, "hdfs", 2)
+    p1 = cm.replication_progress(CLUSTER, "hdfs", 2, cid)
     time.sleep(0.3)
-    p2 = cm.replication_progress(CLUSTER, "hdfs", 2)
+    p2 = cm.replication_progress(CLUSTER, "hdfs", 2, cid)
     assert p1.state == p2.state == "running" and p2.command_id == cid
     assert 0 < p1.bytes_copied < p2.bytes_copied < p2.bytes_expected == pytest.approx(total, abs=1)
     assert p2.throughput_bytes_per_s == pytest.approx(total / 2, rel=0.01)
@@ -245,6 +251,7 @@ def test_replication_run_progress_pause_resume(cm_factory, cm_connect):
     assert stopped.state == "aborted" and stopped.paused
     time.sleep(0.2)
     assert cm.replication_progress(CLUSTER, "hdfs", 2).bytes_copied == stopped.bytes_copied
+    assert cm.replication(CLUSTER, "hdfs", 2).source_peer == "fieldnote-tobe"  # the PUT kept the arguments
 
     resumed = cm.set_replication_paused(CLUSTER, "hdfs", 2, False)
     assert not resumed.paused and not resumed.active  # resuming does not start a run by itself
@@ -254,15 +261,17 @@ def test_replication_run_progress_pause_resume(cm_factory, cm_connect):
     assert done.state == "succeeded" and done.command_id == cid2 and done.progress_pct == 100
     assert done.bytes_skipped == stopped.bytes_copied  # only what was left
     assert done.total_bytes_done == pytest.approx(total, abs=2)
-    assert [r.command_id for r in cm.replication_history(CLUSTER, "hdfs", 2)] == [cid2, cid]
-    assert cm.command(cid2).success is True
+    assert cm.replication_progress(CLUSTER, "hdfs", 2, cid).state == "aborted"  # an older run, by its id
 
 
-def test_replication_create_abort_and_failures(cm_factory, cm_connect):
+def test_replication_abort_failures_and_a_command_that_is_gone(cm_factory, cm_connect):
     sim = cm_factory()
     cm = cm_connect(sim)
-    created = cm.create_replication(CLUSTER, "hdfs", source_path="/user", peer="fieldnote", source_cluster=CLUSTER)
-    assert created.paused and created.source_peer == "fieldnote" and created.destination_path == "/user"
+    created, change = cm.ensure_replication(CLUSTER, "hdfs", ReplicationSpec(
+        name="ferry:users", kind="hdfs", peer="fieldnote", source_cluster=CLUSTER, source_service="hdfs",
+        path="/user"))
+    assert change == "created" and created.paused and created.source_peer == "fieldnote"
+    assert created.destination_path == "/user"
     sim.set_bandwidth(1024)
     cid = cm.run_replication(CLUSTER, "hdfs", created.id)
     status = cm.abort_command(cid)
@@ -270,13 +279,78 @@ def test_replication_create_abort_and_failures(cm_factory, cm_connect):
     assert cm.replication_progress(CLUSTER, "hdfs", created.id).state == "aborted"
     sim.set_bandwidth(1e18)
     sim.set_replication_failures(created.id, 2)
-    cm.run_replication(CLUSTER, "hdfs", created.id)
-    failed = cm.replication_progress(CLUSTER, "hdfs", created.id)
+    cid2 = cm.run_replication(CLUSTER, "hdfs", created.id)
+    failed = cm.replication_progress(CLUSTER, "hdfs", created.id, cid2)
     assert failed.state == "failed" and failed.files_failed == 2 and "2 file" in failed.message
     with pytest.raises(NotFoundError):
         cm.replication_progress(CLUSTER, "hdfs", 999)
     with pytest.raises(NotFoundError):
         cm.command(424242)
+    assert sim.purge_commands([cid2]) == [cid2]
+    with pytest.raises(CommandGone, match=f"Command {cid2} no longer exists"):
+        cm.replication_progress(CLUSTER, "hdfs", created.id, cid2)
+    assert cm.replication_progress(CLUSTER, "hdfs", created.id, cid).state == "aborted"  # the other is kept
+    sim.restart()  # a fresh CM: the schedule Ferry made is gone too
+    with pytest.raises(CommandGone, match=f"schedule {created.id} no longer exists"):
+        cm.replication_progress(CLUSTER, "hdfs", created.id, cid)
+
+
+def test_ensure_replication_is_idempotent_by_name_for_hbase_and_hive(cm_factory, cm_connect):
+    sim = cm_factory(_with_hive())
+    cm = cm_connect(sim)
+    hb = ReplicationSpec(name="ferry:hb", kind="hbase", peer="asis", source_cluster=CLUSTER, source_service="hbase",
+                         tables=("orders", "ns:events"), num_maps=6, pool="root.copy")
+    first, change = cm.ensure_replication(CLUSTER, "hbase", hb)
+    assert change == "created" and first.kind == "hbase" and first.tables == ("orders", "ns:events")
+    assert (first.num_maps, first.pool, first.source_peer) == (6, "root.copy", "asis")
+    again, change = cm.ensure_replication(CLUSTER, "hbase", hb)
+    assert (again.id, change) == (first.id, "unchanged")
+    smaller = dataclasses.replace(hb, tables=("orders",), bandwidth_per_map_mb=40)
+    updated, change = cm.ensure_replication(CLUSTER, "hbase", smaller)
+    assert (updated.id, change, updated.tables, updated.bandwidth_per_map_mb) == (first.id, "updated", ("orders",), 40)
+    assert [s.id for s in sim.replications.schedules[(CLUSTER, "hbase")].values()] == [first.id]
+
+    hv = ReplicationSpec(name="ferry:hv", kind="hive", peer="asis", source_cluster=CLUSTER, source_service="hive",
+                         databases=("sales", "web.clicks"), bandwidth_per_map_mb=100)
+    made, change = cm.ensure_replication(CLUSTER, "hive", hv)
+    assert change == "created" and made.tables == ("sales", "web.clicks") and made.bandwidth_per_map_mb == 100
+    assert cm.ensure_replication(CLUSTER, "hive", hv)[1] == "unchanged"
+    assert cm.set_replication_bandwidth(CLUSTER, "hive", made.id, 7).bandwidth_per_map_mb == 7
+    assert cm.ensure_replication(CLUSTER, "hive", hv)[1] == "updated"  # back to what app.yaml says
+    with pytest.raises(ApiError, match="HBASE service"):  # an HBase schedule on the Hive service
+        cm.ensure_replication(CLUSTER, "hive", dataclasses.replace(hb, name="ferry:wrong"))
+
+
+def test_dry_run_waits_for_the_listing_and_a_run_then_starts(cm_factory, cm_connect):
+    sim = cm_factory()
+    cm = cm_connect(sim)
+    dry = cm.dry_run_replication(CLUSTER, "hdfs", 2, wait_s=5)
+    assert dry.finished and (dry.files, dry.bytes) == (21400, int(0.55 * TiB))
+    assert cm.replication_progress(CLUSTER, "hdfs", 2).state == "never_run"  # a dry run is not a run
+    slow = cm.dry_run_replication(CLUSTER, "hdfs", 2, wait_s=0)
+    assert not slow.finished and slow.files is None and str(slow.command_id) in slow.message
+    sim.set_bandwidth(1024)
+    cid = cm.run_replication(CLUSTER, "hdfs", 2)  # the dry run in the way is aborted, the run starts
+    assert cid != slow.command_id and cm.replication_progress(CLUSTER, "hdfs", 2, cid).state == "running"
+    busy = cm.dry_run_replication(CLUSTER, "hdfs", 2, wait_s=1)
+    assert not busy.finished and "in progress" in busy.message
+
+
+def test_hbase_operations_cm_does_not_document_are_shown_as_they_are():
+    cmd = cm_client.ApiReplicationCommand(id=7, active=True, hbase_info=cm_client.ApiHBaseReplicationInfo(
+        replication_operations=["orders: EXPORT_SNAPSHOT 5/10 bytes", "Enabling peer 2 " + "x" * 5000,
+                                "t: PHASE 99999999999999999999999/1 bytes"]))
+    p = _progress(1, False, cmd)
+    assert (p.bytes_copied, p.bytes_expected, p.progress_pct) == (5, 10, 50)
+    assert "orders EXPORT_SNAPSHOT" in p.phase and "Enabling peer 2" in p.phase
+    assert max(len(op) for op in p.operations) <= 400
+
+
+def _with_hive() -> dict:
+    raw = yaml.safe_load((Path(__file__).parents[2] / "sandbox/estates/fieldnote.yaml").read_text())
+    raw["name"] = "fieldnote-hive"
+    raw["clusters"][0]["services"].append({"name": "hive", "type": "HIVE", "databases": {"sales": {"bytes": "4 GiB"}}})
+    return raw
 
 
 def test_models_build_by_hand_and_serialize(fieldnote_inventory):

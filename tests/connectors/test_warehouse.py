@@ -17,7 +17,6 @@ from connectors.warehouse import (
     POSTGRESQL,
     REDSHIFT,
     AuthError,
-    Checksum,
     Column,
     TableNotFound,
     Unreachable,
@@ -312,61 +311,6 @@ def test_redshift_expression_gives_the_same_hashes(warehouse: Warehouse, warehou
 # -- checksums and ranges -----------------------------------------------------------------------
 
 
-def test_checksums_find_the_drifted_ranges(
-    asis: WarehouseConnector, tobe: WarehouseConnector, warehouse_seed: SeedReport
-) -> None:
-    whole = (
-        asis.checksum(EVENTS, ["event_id"], EVENT_COLUMNS),
-        tobe.checksum(EVENTS, ["event_id"], EVENT_COLUMNS),
-    )
-    assert whole[0].rows - whole[1].rows == 2 and whole[0].total != whole[1].total
-    drift = sorted(k[0] for k in warehouse_seed.missing_keys() + warehouse_seed.changed_keys())
-    bounds = [None, *drift, None]
-    # Ranges between drifted keys (drift key excluded) agree; each range starting at one differs.
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
-        start = lo + 1 if lo is not None else None
-        a = asis.checksum(EVENTS, ["event_id"], EVENT_COLUMNS, lower=start, upper=hi)
-        b = tobe.checksum(EVENTS, ["event_id"], EVENT_COLUMNS, lower=start, upper=hi)
-        assert a == b and a.rows > 0
-    for key in drift:
-        a = asis.checksum(EVENTS, ["event_id"], EVENT_COLUMNS, lower=key, upper=key + 1)
-        b = tobe.checksum(EVENTS, ["event_id"], EVENT_COLUMNS, lower=key, upper=key + 1)
-        assert a.rows == 1 and a != b
-    empty = asis.checksum(EVENTS, ["event_id"], EVENT_COLUMNS, lower=10, upper=20)
-    assert empty == Checksum(0, 0)
-
-
-def test_composite_key_ranges_partition_the_table(asis: WarehouseConnector) -> None:
-    table, key = "public.customers", ["region", "customer_no"]
-    cols = ["name", "email", "signup_date", "is_active", "credit_limit"]
-    total = asis.checksum(table, key, cols)
-    split = ("eu", 250)
-    low = asis.checksum(table, key, cols, upper=split)
-    high = asis.checksum(table, key, cols, lower=split)
-    assert low.rows + high.rows == total.rows == 2_000
-    assert low.total + high.total == total.total
-    rows = asis.fetch_range(table, key, ["name"], lower=("eu", 499), upper=("latam", 2))
-    assert [(r[0], r[1]) for r in rows] == [("eu", 499), ("eu", 500), ("latam", 1)]
-    first = asis.fetch_range(table, key, ["name"], limit=3, where="is_active")
-    assert len(first) == 3 and first == sorted(first)
-
-
-def test_checksum_sees_a_changed_key_and_resolves_names(
-    warehouse_schema: str, asis: WarehouseConnector
-) -> None:
-    table = f"{warehouse_schema}.small"
-    asis.query(f"CREATE TABLE {table} (k VARCHAR(10), v DECIMAL(5,1), at TIMESTAMP)")
-    asis.query(f"INSERT INTO {table} VALUES ('a', 1.0, '2026-01-01'), ('b', NULL, NULL)")
-    before = asis.checksum(table, ["k"], ["v", "at"])
-    asis.query(f"UPDATE {table} SET k = 'c' WHERE k = 'b'")
-    assert asis.checksum(table, ["k"], ["v", "at"]) != before
-    # The generated SQL holds no '%', so a filter with parameters composes with it.
-    asis.query(f"INSERT INTO {table} VALUES ('d%', 2.5, '2026-01-02')")
-    assert asis.checksum(table, ["k"], ["v", "at"], where="k LIKE %s AND v > %s", params=["d%", 1]).rows == 1
-    with pytest.raises(WarehouseError, match="column 'nope' does not exist"):
-        asis.checksum(table, ["k"], ["nope"])
-
-
 def test_concurrent_calls_use_separate_connections(asis: WarehouseConnector) -> None:
     pids: list[int] = []
     errors: list[BaseException] = []
@@ -397,36 +341,9 @@ def test_identifiers_are_quoted(warehouse_schema: str, asis: WarehouseConnector)
     table = f'{warehouse_schema}."Odd ""Name"""'
     assert asis.count(table) == 1
     assert asis.fetch_rows(table, ["Key"], [1], ["a b"]) == [(1, "x")]
-    assert asis.checksum(table, ["Key"], ["a b"]).rows == 1
     dotted = sql.Identifier(warehouse_schema, "with.dot").as_string()
     asis.query(f"CREATE TABLE {dotted} (k INTEGER)")
     listed = asis.tables(warehouse_schema)
     assert f'{warehouse_schema}."with.dot"' in listed and all(asis.table_exists(t) for t in listed)
 
 
-def test_key_bounds_and_split_points(asis: WarehouseConnector, warehouse_schema: str) -> None:
-    lo, hi = asis.key_bounds(EVENTS, ["event_id"])
-    assert lo == (1_000_000,) and hi[0] > 5_000_000_000
-    assert asis.key_bounds("public.customers", ["region", "customer_no"]) == (("apac", 1), ("us", 500))
-    cuts = asis.split_points(EVENTS, ["event_id"], 4)
-    assert len(cuts) == 3 and cuts == sorted(cuts)
-    bounds = [None, *cuts, None]
-    sizes = [
-        asis.checksum(EVENTS, ["event_id"], ["user_id"], lower=a, upper=b).rows
-        for a, b in zip(bounds, bounds[1:], strict=False)
-    ]
-    assert sum(sizes) == 50_000 and max(sizes) - min(sizes) <= 1
-    # Within a range, with a filter and parameters, on a composite key.
-    sub = asis.split_points(
-        "public.customers",
-        ["region", "customer_no"],
-        3,
-        lower=("eu", 1),
-        upper=("us", 1),
-        where="is_active = %s",
-        params=[True],
-    )
-    assert len(sub) == 2 and all(("eu", 1) <= k < ("us", 1) for k in sub)
-    empty = f"{warehouse_schema}.empty"
-    asis.query(f"CREATE TABLE {empty} (k INTEGER)")
-    assert asis.key_bounds(empty, ["k"]) is None and asis.split_points(empty, ["k"], 4) == []

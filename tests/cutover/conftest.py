@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import Block
 
-from jobs.cutover import approvals
+from features.cutover import approvals
 from tests.fixtures.slack import CHANNEL, FerryHttp, start_ferry, stop_ferry
 
 ALICE = "U0ALICE01"  # operator

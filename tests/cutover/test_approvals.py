@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from state import audit, cutover
+from features.cutover import store as cutover
+from state import audit
 from tests.cutover.conftest import ALICE, BOB, CAROL, DAVE, VIEWER, assert_valid_blocks
 
 

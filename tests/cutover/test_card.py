@@ -6,10 +6,10 @@ import json
 
 from bot import blocks as block_kit
 from commands.context import Services
-from commands.cutover import card
 from config import load
 from config.cutover import MAX_STEPS
-from state import Store
+from features.cutover import card
+from features.registry import open_store
 from tests.cutover.conftest import ALICE, assert_valid_blocks, write
 
 
@@ -25,7 +25,7 @@ def test_the_largest_runbook_fits_in_one_valid_message(tmp_path):
       gates: {{after: [{after}]}}""")
     path = write(tmp_path, "cutover:\n  steps:" + "".join(steps) + "\n")
     cfg = load(str(path))
-    services = Services(config=cfg, store=Store(cfg.state.path))
+    services = Services(config=cfg, store=open_store(cfg.state.path))
     rendered = block_kit.render(card.build(services))
     assert_valid_blocks(rendered["blocks"])
     assert len(rendered["blocks"]) <= 50

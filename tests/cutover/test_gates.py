@@ -1,7 +1,7 @@
 """Validation gates: a step whose validation failed, never ran or is stale is blocked, with the
 reason; a gate that flips after the request voids it. Results are validation runs in state.runs
 in the validation feature's shape (kind "validation", subject = the validation id, final state
-passed | mismatch | failed, detail["summary"]), read back through jobs.validation.api."""
+passed | mismatch | failed, detail["summary"]), read back through features.validation.api."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import pytest
 from state import audit, runs
 from tests.cutover.conftest import ALICE, CAROL, DAVE, Cutover, write
 from tests.fixtures.slack import start_ferry, stop_ferry
-
-pytest.importorskip("jobs.validation.api")
 
 # Endpoints that are never contacted here (no validation runs), but that the tables need.
 ESTATES = """
@@ -46,7 +44,7 @@ cutover:
 
 
 def record_validation(store, validation_id: str, state: str, summary: str) -> runs.Run:
-    """A finished validation run, as jobs/validation/runner.py leaves one."""
+    """A finished validation run, as features/validation/runner.py leaves one."""
     run = runs.create(store, "validation", validation_id, started_by="schedule",
                       detail={"validation_id": validation_id, "tables": ["hbase-orders"], "check": "count",
                               "origin": "scheduled", "alerts": True})

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from state import audit, cutover
+from features.cutover import store as cutover
+from state import audit
 from tests.cutover.conftest import ALICE, BOB, CAROL, DAVE, MANUAL_RUNBOOK, Cutover, write
 from tests.fixtures.slack import start_ferry, stop_ferry
 
@@ -101,18 +102,18 @@ def test_a_step_approved_just_before_a_crash_starts_after_the_restart(tmp_path, 
     """The quorum was recorded, then the process died before the action job ran."""
     from commands.context import Services
     from config import load
-    from jobs.cutover import approvals
-    from state import Store
-    from state.audit import Who
+    from core.who import Who
+    from features.cutover import approvals
+    from features.registry import open_store
 
     path = write(tmp_path, MANUAL_RUNBOOK)
     cfg = load(str(path))
-    services = Services(config=cfg, store=Store(cfg.state.path))  # no scheduler: as if killed
+    services = Services(config=cfg, store=open_store(cfg.state.path))  # no scheduler: as if killed
     step = cfg.cutover.step("freeze-writes")
     plan = approvals.evaluate(services, step)
     req = cutover.create_request(services.store, "freeze-writes", 1, plan.hash, plan.frozen(), Who(ALICE))
-    cutover.add_approval(services.store, req, Who(CAROL), ttl_s=60, needed=2)
-    assert cutover.add_approval(services.store, req, Who(DAVE), ttl_s=60, needed=2).quorum
+    cutover.add_approval(services.store, req, Who(CAROL), ttl_s=60, needed=2, at=services.clock.now())
+    assert cutover.add_approval(services.store, req, Who(DAVE), ttl_s=60, needed=2, at=services.clock.now()).quorum
     assert cutover.step_record(services.store, "freeze-writes").state == "approved"
     services.store.close()
     ferry = start_ferry(path, slack_standin)
@@ -129,3 +130,30 @@ def test_a_step_approved_just_before_a_crash_starts_after_the_restart(tmp_path, 
         assert len(started) == 1 and started[0]["user_id"] == DAVE
     finally:
         stop_ferry(ferry)
+
+
+def test_approvals_expire_on_the_services_clock_without_waiting(tmp_path):
+    """The clock is injected (Services.clock): an expiry is tested by moving time, not sleeping."""
+    from commands.context import Services
+    from config import load
+    from core.clock import ManualClock
+    from core.who import Who
+    from features.cutover import approvals
+    from features.registry import open_store
+
+    path = write(tmp_path, MANUAL_RUNBOOK)
+    cfg = load(str(path))
+    clock = ManualClock()
+    services = Services(config=cfg, store=open_store(cfg.state.path), clock=clock)
+    step = cfg.cutover.step("freeze-writes")
+    plan = approvals.evaluate(services, step)
+    req = cutover.create_request(services.store, "freeze-writes", 1, plan.hash, plan.frozen(), Who(ALICE))
+    cutover.add_approval(services.store, req, Who(CAROL), ttl_s=3600, needed=2, at=clock.now())
+    assert [a.user_id for a in approvals.view(services).current.approvals] == [CAROL]
+    clock.advance(seconds=3599)
+    assert approvals.reconcile(services) is False  # not yet
+    clock.advance(seconds=2)
+    assert approvals.reconcile(services) is True
+    assert approvals.view(services).current.approvals == []
+    expired = [e for e in audit.all_entries(services.store) if e["outcome"] == "expired"]
+    assert [e["user_id"] for e in expired] == [CAROL]

@@ -1,13 +1,13 @@
-"""Steps whose action drives a transfer (jobs.transfers.api.start / pause), on the sandbox HBase:
+"""Steps whose action drives a transfer (features.transfers.api.start / pause), on the sandbox HBase:
 approval starts the copy, the card follows it, the step ends when the transfer ends."""
 
 from __future__ import annotations
 
 import pytest
 
-from jobs.transfers import api as transfers_api
+from core.who import Who
+from features.transfers import api as transfers_api
 from state import audit, runs
-from state.audit import Who
 from tests.cutover.conftest import ALICE, BOB, CAROL, Cutover, write
 from tests.fixtures.hbase import HBASE_SEED_ROWS
 from tests.fixtures.slack import start_ferry, stop_ferry

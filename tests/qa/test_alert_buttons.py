@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.validation import api
-from state.audit import Who
+from core.who import Who
+from features.validation import api
 from tests.fixtures.slack import CHANNEL, OPERATOR, start_ferry, stop_ferry, write_config
 from tests.qa.helpers import assert_clear
 

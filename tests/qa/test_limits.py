@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import render
-from commands.message import Message, Section
+from core.message import Message, Section
 from tests.qa.helpers import assert_clear
 
 

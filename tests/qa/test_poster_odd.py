@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from commands.message import Message, Section
+from core.message import Message, Section
 from tests.fixtures.slack import CHANNEL
 
 

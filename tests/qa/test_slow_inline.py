@@ -9,7 +9,7 @@ import time
 
 from commands import registry
 from commands.context import Reply
-from commands.message import Message, Section
+from core.message import Message, Section
 
 
 def test_a_slow_inline_answer_acks_in_time_and_arrives_later(ferry):

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from jobs.transfers.ratelimit import RateLimiter
+from features.transfers.ratelimit import RateLimiter
 from state import runs
 from tests.fixtures.slack import GROUP_MEMBER, OPERATOR, start_ferry, stop_ferry
 from tests.qa.helpers import assert_clear, dump

@@ -77,10 +77,10 @@ def test_config_points_ferry_at_every_part(stack, monkeypatch):
 def test_sandbox_text_keyed_table_drift_is_found_by_count_sample_and_full(stack, monkeypatch):
     """The sandbox config's `sessions` table (a text key) and its seeded drift, through the
     configured validation's own backends: found exactly by each check."""
-    from jobs.validation.backends import opened
-    from jobs.validation.count import count_table
-    from jobs.validation.hashdiff import full_compare
-    from jobs.validation.sample import sample_compare
+    from features.validation.backends import opened
+    from features.validation.count import count_table
+    from features.validation.hashdiff import full_compare
+    from features.validation.sample import sample_compare
 
     for key, value in stack.env.items():
         monkeypatch.setenv(key, value)

@@ -12,9 +12,8 @@ import pytest
 
 import config
 from commands.context import Services
-from jobs import context as job_context
-from jobs.transfers import backend as backend_module
-from state import Store
+from features.registry import open_store
+from features.transfers import kinds as backend_module
 from tests.fixtures.slack import APPROVERS, CHANNEL, GROUP, OPERATOR
 
 
@@ -61,7 +60,7 @@ def config_text(transfers: str, *, asis: dict | None = None, tobe: dict | None =
 @pytest.fixture
 def make_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Services]]:
     """make_services(transfers_yaml, asis={...}, tobe={...}) -> Services on a fresh state file,
-    registered as the live services (so copy threads run); stopped after the test."""
+    stopped after the test (so copy threads end)."""
     made: list[Services] = []
 
     def make(transfers: str, **kw: Any) -> Services:
@@ -71,12 +70,11 @@ def make_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[C
             monkeypatch.setenv(k, v)
         path.write_text(text)
         cfg = config.load(str(path))
-        services = Services(config=cfg, store=Store(cfg.state.path))
-        job_context.set_services(services)
+        services = Services(config=cfg, store=open_store(cfg.state.path))
         made.append(services)
         return services
 
     yield make
-    job_context.set_services(None)
     for services in made:
+        services.stopped.set()
         backend_module.forget(services)

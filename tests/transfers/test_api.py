@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 import time
 
-from jobs.transfers import api, watcher
+from core.who import Who
+from features.transfers import api, watcher
 from state import runs
-from state.audit import Who
 from tests.fixtures.slack import OPERATOR
 
 WHO = Who(OPERATOR)

@@ -12,8 +12,8 @@ import config
 from bot import blocks as block_kit
 from config import ConfigError
 from config.transfers import HBaseCopyParams
-from jobs.transfers import api, card, watcher
-from jobs.transfers.backend import Progress
+from features.transfers import card, watcher
+from features.transfers.backend import Progress
 from state import outbox, runs
 from tests.transfers.conftest import config_text
 
@@ -133,9 +133,8 @@ def test_card_updates_are_coalesced(services, monkeypatch):
     assert rows == [(card.card_key(run.id),)] * 3
 
 
-def test_after_transfer_hooks_run_once_and_a_failing_hook_does_not_stop_the_others(services, monkeypatch):
-    monkeypatch.setattr(api, "AFTER_TRANSFER", ["tests.transfers.test_config_and_card:_boom",
-                                                "tests.transfers.test_config_and_card:_note"])
+def test_after_transfer_hooks_run_once_and_a_failing_hook_does_not_stop_the_others(services):
+    services.after_transfer = (_boom, _note)
     _NOTES.clear()
     transfer = services.config.transfers.get("hbase-orders")
     run = runs.create(services.store, "transfer", "hbase-orders", state="running", detail={"started_at": 1.0})
@@ -162,9 +161,12 @@ def test_the_sandbox_template_transfers_load():
 
     template = (Path(__file__).resolve().parents[2] / "sandbox" / "app.yaml.template").read_text()
     values = {"aws_datasync_task": "arn:aws:datasync:eu-west-1:123456789012:task/task-0123456789abcdef0",
-              "aws_account": "123456789012", "state_path": "/tmp/ferry-template-test.sqlite"}
+              "aws_account": "123456789012", "state_path": "/tmp/ferry-template-test.sqlite",
+              "hdfs_asis": "hdfs://127.0.0.1:8020", "hdfs_tobe": "hdfs://127.0.0.1:8020",
+              "zookeeper_asis": "127.0.0.1:2181:/hbase", "zookeeper_tobe": "127.0.0.1:2181:/hbase"}
     text = re.sub(r"@@(\w+)@@", lambda m: values.get(m.group(1), "http://127.0.0.1:1" if "url" in m.group(1)
                                                       else "1"), template)
-    env = {"FERRY_SANDBOX_CM_PASSWORD": "x", "FERRY_SANDBOX_WAREHOUSE_PASSWORD": "x", "FERRY_SANDBOX_AWS_SECRET": "x"}
+    env = {"FERRY_SANDBOX_CM_PASSWORD": "x", "FERRY_SANDBOX_WAREHOUSE_PASSWORD": "x", "FERRY_SANDBOX_AWS_SECRET": "x",
+           "FERRY_SANDBOX_AWS_ACCESS_KEY": "x"}
     cfg = config.load_text(text, env=env)
     assert {t.kind for t in cfg.transfers} == {"cloudera-replication", "hbase-copy", "datasync", "redshift-snapshot"}

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import pytest
 from botocore.stub import Stubber
 
-from jobs.transfers import api, watcher
-from jobs.transfers.backend import Transient, backend_for
+from core.who import Who
+from features.transfers import api, watcher
+from features.transfers.backend import Transient
+from features.transfers.kinds import backend_for
 from state import runs
-from state.audit import Who
 from tests.fixtures.slack import OPERATOR
 
 WHO = Who(OPERATOR)

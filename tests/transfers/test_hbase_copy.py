@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from connectors.hbase import HBaseConnector
-from jobs.transfers import checkpoints, watcher
-from jobs.transfers.backend import Transient, backend_for
+from connectors.hbase import HBaseConnector, row_hash
+from features.transfers import checkpoints, watcher
+from features.transfers.backend import Transient
+from features.transfers.kinds import backend_for
 from state import outbox, runs
 from tests.fixtures.hbase import HBASE_SEED_ROWS
 
@@ -49,9 +50,10 @@ def wait_for(predicate, timeout=30.0, every=0.05):
 
 
 def digest(server, table="orders"):
+    """(rows, sum of row hashes) of the whole table: equal on both sides when every cell arrived."""
     with HBaseConnector(server.host, server.port) as hb:
-        d = hb.range_digest(table)
-    return d.rows, d.checksum
+        rows = list(hb.scan(table))
+    return len(rows), sum(row_hash(key, cells) for key, cells in rows)
 
 
 def test_copies_every_row_with_its_timestamps(setup, hbase_seeded):
@@ -175,8 +177,8 @@ def test_pause_and_throttle_from_another_process_reach_the_worker(setup):
 
 
 def test_missing_source_table_fails_the_run_with_the_reason(make_services, hbase_seeded, hbase_server_factory):
-    from jobs.transfers import api
-    from state.audit import Who
+    from core.who import Who
+    from features.transfers import api
 
     services = make_services(TRANSFER.format(batch=100).replace("table: orders", "table: no_such_table"),
                              asis={"hbase": hbase_seeded.asis}, tobe={"hbase": hbase_server_factory()})

@@ -9,11 +9,11 @@ import time
 import pytest
 from botocore.stub import Stubber
 
-from jobs.transfers import api, watcher
-from jobs.transfers.backend import backend_for
-from jobs.transfers.redshift_snapshot import snapshot_id_for
+from core.who import Who
+from features.transfers import api, watcher
+from features.transfers.kinds import backend_for
+from features.transfers.redshift_snapshot import snapshot_id_for
 from state import runs
-from state.audit import Who
 from tests.fixtures.slack import OPERATOR
 
 WHO = Who(OPERATOR)

@@ -10,7 +10,7 @@ import time
 import pytest
 from slack_sdk.models.blocks import Block
 
-from jobs.transfers import api, hbase_copy
+from features.transfers import api, hbase_copy
 from state import audit, runs
 from tests.fixtures.hbase import HBASE_SEED_ROWS
 from tests.fixtures.slack import CHANNEL, OPERATOR, VIEWER, start_ferry, stop_ferry
@@ -46,10 +46,10 @@ def ferry_hbase(tmp_path, slack_standin, hbase_seeded, hbase_server_factory, mon
         monkeypatch.setenv(k, v)
     monkeypatch.setenv("FERRY_CARD_INTERVAL", "1")
     monkeypatch.setattr(hbase_copy, "COUNT_AFTER_S", 0.0)  # the progress bar from the first seconds
-    monkeypatch.setattr(api, "AFTER_TRANSFER", ["tests.transfers.test_slack_e2e:record_hook"])
     path = tmp_path / "app.yaml"
     path.write_text(text)
     ferry = start_ferry(path, slack_standin)
+    ferry.runtime.services.after_transfer = (record_hook,)
     yield ferry
     stop_ferry(ferry)
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from connectors.hbase import HBaseConnector
 from connectors.warehouse import WarehouseConnector
-from jobs.validation.count import count_table
-from jobs.validation.hashdiff import Tuning, full_compare
-from jobs.validation.hbase_backend import HBaseBackend
-from jobs.validation.model import CompareResult, CountResult
-from jobs.validation.sample import sample_compare
-from jobs.validation.warehouse_backend import WarehouseBackend
+from features.validation.count import count_table
+from features.validation.hashdiff import Tuning, full_compare
+from features.validation.hbase_backend import HBaseBackend
+from features.validation.model import CompareResult, CountResult
+from features.validation.sample import sample_compare
+from features.validation.warehouse_backend import WarehouseBackend
 
 #: Small thresholds so that tests with a few thousand rows still go through several levels.
 SMALL = Tuning(target_segments=16, split_factor=4, row_level_threshold=8, rows_per_fetch=64, bucket_digits=1,

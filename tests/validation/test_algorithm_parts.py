@@ -8,11 +8,11 @@ import threading
 import pytest
 
 from connectors.warehouse_checksum import segment_case
-from jobs.validation.backend import Row
-from jobs.validation.both import Prefetch
-from jobs.validation.hashdiff import Tuning
-from jobs.validation.model import MAX_LISTED, CompareResult
-from jobs.validation.rowdiff import merge_sorted
+from features.validation.backend import Row
+from features.validation.both import Prefetch
+from features.validation.hashdiff import Tuning
+from features.validation.model import MAX_LISTED, CompareResult
+from features.validation.rowdiff import merge_sorted
 
 
 def test_tuning_values_are_checked_once():

@@ -8,9 +8,9 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import blocks as block_kit
-from jobs.validation import cards
-from jobs.validation.model import Change, CompareResult, CountResult, Duplicate, Finding, result_from_dict
-from jobs.validation.store import Alert
+from features.validation import cards
+from features.validation.model import Change, CompareResult, CountResult, Duplicate, Finding, result_from_dict
+from features.validation.store import Alert
 from state.runs import Run
 
 

@@ -23,10 +23,10 @@ from psycopg import sql
 
 from connectors.hbase import HBaseConnector
 from connectors.warehouse import WarehouseConnector
-from jobs.validation import hbase_backend
-from jobs.validation.backend import EMPTY, Digest, KeyRange
-from jobs.validation.hashdiff import Tuning, full_compare, narrow
-from jobs.validation.warehouse_backend import WarehouseBackend
+from features.validation import hbase_backend
+from features.validation.backend import EMPTY, Digest, KeyRange
+from features.validation.hashdiff import Tuning, full_compare, narrow
+from features.validation.warehouse_backend import WarehouseBackend
 from sandbox.warehouse import Warehouse
 from tests.validation.helpers import changed_keys, hbase_pair, warehouse_pair
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import socket
 
-from jobs.validation import api
-from jobs.validation.store import all_alerts
+from features.validation import api
+from features.validation.store import all_alerts
 from state import runs
 from tests.fixtures.slack import BASE_CONFIG, start_ferry, stop_ferry
 from tests.validation.conftest import bot_messages

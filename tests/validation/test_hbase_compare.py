@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.validation.hashdiff import full_compare
-from jobs.validation.sample import sample_compare
+from features.validation.hashdiff import full_compare
+from features.validation.sample import sample_compare
 from tests.validation.helpers import SMALL, changed_keys, hbase_pair, run_all
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from connectors.warehouse import WarehouseConnector
 from connectors.warehouse_checksum import TableChecksums
-from jobs.validation.hashdiff import Tuning, full_compare
-from jobs.validation.warehouse_backend import WarehouseBackend
+from features.validation.hashdiff import Tuning, full_compare
+from features.validation.warehouse_backend import WarehouseBackend
 from tests.validation.helpers import SMALL, changed_keys, warehouse_pair
 from tests.validation.test_compare_internals import (  # noqa: F401  (a fixture, used by name)
     RecordingConnector,
@@ -68,7 +68,7 @@ def make_shape(warehouse, schema: str, shape: str) -> tuple[list[str], dict[str,
              f" UPDATE {schema}.t t SET at = at + INTERVAL '1 microsecond' {where([7])};"        # 1 µs
              f" UPDATE {schema}.t t SET s = s || ' ' {where([1200])};")                          # trailing space
     sql_both(warehouse, ddl + many + fill, ddl + many + fill + drift)
-    from jobs.validation.model import key_text
+    from features.validation.model import key_text
 
     expected = {}
     with psycopg.connect(warehouse.dsn("asis"), autocommit=True) as conn:

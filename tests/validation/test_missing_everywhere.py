@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jobs.validation import api
-from jobs.validation.store import all_alerts
+from features.validation import api
+from features.validation.store import all_alerts
 from state import runs
 from tests.fixtures.slack import BASE_CONFIG, start_ferry, stop_ferry
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from slack_sdk.models.blocks import Block
 
 from connectors.hbase import HBaseConnector
-from jobs.validation import api, schedule
-from jobs.validation.store import all_alerts
+from features.validation import api, schedule
+from features.validation.store import all_alerts
 from state import runs
 from tests.fixtures.slack import OPERATOR, VIEWER, start_ferry, stop_ferry
 from tests.validation.conftest import bot_messages

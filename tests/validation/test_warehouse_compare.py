@@ -8,7 +8,7 @@ import pytest
 
 from connectors.warehouse import WarehouseConnector
 from connectors.warehouse_checksum import TableChecksums
-from jobs.validation.hashdiff import full_compare
+from features.validation.hashdiff import full_compare
 from sandbox.warehouse import Warehouse
 from tests.validation.helpers import SMALL, changed_keys, run_all, warehouse_pair
 
@@ -184,7 +184,7 @@ def test_pushed_down_sql_uses_functions_both_engines_have(warehouse, warehouse_s
 
 
 def test_everything_differs_counts_stay_exact_and_lists_bounded(warehouse, warehouse_schema, monkeypatch):
-    from jobs.validation import hashdiff, model
+    from features.validation import hashdiff, model
 
     monkeypatch.setattr(model, "MAX_LISTED", 100)
     monkeypatch.setattr(hashdiff, "MAX_LISTED", 100)

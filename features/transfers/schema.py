@@ -1,0 +1,38 @@
+"""The transfers' own tables: the migrations features/transfers/feature.py declares."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def v_transfer_checkpoints(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        -- hbase-copy: where each region of a run stands, written after every batch, so a killed
+        -- process resumes strictly after last_key (no row skipped, none counted twice).
+        CREATE TABLE transfer_checkpoints (
+            run_id TEXT NOT NULL,
+            region INTEGER NOT NULL,           -- index of the region in key order
+            start_key BLOB NOT NULL,           -- b'' = the table's start
+            end_key BLOB NOT NULL,             -- b'' = the table's end
+            last_key BLOB,                     -- the last row copied; NULL = nothing yet
+            rows_total INTEGER,                -- counted at start (for the progress fraction)
+            rows_done INTEGER NOT NULL DEFAULT 0,
+            bytes_done INTEGER NOT NULL DEFAULT 0,
+            done INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, region)
+        );
+
+        -- Who runs a run's copy worker right now: one process at a time, taken over when the
+        -- owner's heartbeat stops (killed) or its process is gone.
+        CREATE TABLE transfer_leases (
+            run_id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,               -- host:pid:token
+            heartbeat REAL NOT NULL            -- time.time() of the owner's last sign of life
+        );
+        """
+    )
+
+
+MIGRATIONS = (("transfers.v1", v_transfer_checkpoints),)

@@ -1,0 +1,80 @@
+"""What other features call (the cutover, through features/cutover/peers.py): run a configured validation, read its latest result.
+
+    from features.validation.api import run, latest_result, ValidationResult
+    run(services, "events-nightly-full", who) -> Run        # kind "validation", subject = the id
+    latest_result(services, "events-nightly-full") -> ValidationResult | None
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from core.who import Who
+from features.services import Services
+from features.validation import runner
+from state import runs
+from state.runs import Run
+
+
+class UnknownValidation(LookupError):
+    def __init__(self, validation_id: str, known: list[str]) -> None:
+        self.validation_id = validation_id
+        super().__init__(f"`{validation_id}` is not a validation in app.yaml"
+                         f" (known: {', '.join(f'`{k}`' for k in known) or 'none'})")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    validation_id: str
+    run_id: str
+    passed: bool
+    finished_at: datetime
+    age_s: float
+    summary: str
+    state: str = ""  # passed | mismatch | failed
+
+
+def start(services: Services, validation_id: str, who: Who | None, *, origin: str, inline: bool = False) -> Run:
+    spec = services.config.validations.get(validation_id)
+    if spec is None:
+        raise UnknownValidation(validation_id, services.config.validations.ids)
+    active = runs.recent(services.store, kind=runner.KIND, subject=validation_id, active_only=True, limit=1)
+    if active:
+        return active[0]  # one run of a validation at a time: asking again returns it
+    run = runner.create(services, validation_id, tables=list(spec.tables), check=spec.check,
+                        started_by=who.user_id if who else "schedule", origin=origin, validation_id=validation_id,
+                        sample=spec.sample, alerts_open=True)
+    if inline:
+        services.post(runner.cards.run_card(run), card_key=f"run:{run.id}", dedupe_key=f"run:{run.id}:queued")
+        return runner.execute_with(services, run.id) or run
+    runner.queue(services, run)
+    return runs.get(services.store, run.id) or run
+
+
+def run(services: Services, validation_id: str, who: Who | None) -> Run:
+    """Queue the configured validation `validation_id` (a run of kind "validation"); if one is
+    already pending or running, that run is returned. A mismatch opens or updates its alert."""
+    return start(services, validation_id, who, origin="by hand" if who else "by Ferry")
+
+
+def latest_result(services: Services, validation_id: str) -> ValidationResult | None:
+    """The newest finished run of `validation_id` (passed, mismatch or failed), with its age."""
+    for r in runs.recent(services.store, kind=runner.KIND, subject=validation_id, limit=20):
+        if r.state in runner.FINAL_STATES and r.finished_at:
+            finished = datetime.fromisoformat(r.finished_at)
+            return ValidationResult(validation_id, r.id, r.state == "passed", finished,
+                                    (datetime.now(UTC) - finished).total_seconds(),
+                                    r.detail.get("summary") or r.error or r.state, r.state)
+    return None
+
+
+def run_check(services: Services, tables: list[str], check: str, who: Who | None, *, sample: int | None = None,
+              seed: int | None = None, origin: str = "by hand") -> Run:
+    """A check asked by hand (the count and compare verbs, the alert's Full compare button).
+    It opens no alert, but a clean result resolves an open one of the same table and check."""
+    subject = f"{tables[0] if len(tables) == 1 else 'all'}:{check}"
+    run_ = runner.create(services, subject, tables=tables, check=check, started_by=who.user_id if who else None,
+                         origin=origin, sample=sample, seed=seed)
+    runner.queue(services, run_)
+    return runs.get(services.store, run_.id) or run_

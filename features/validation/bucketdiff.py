@@ -1,0 +1,152 @@
+"""Full compare by hash buckets of the key: the first level for keys that are not one integer.
+
+    level 1   GROUP BY the first 4 hex digits of MD5(key text)     one scan per side, a hash
+              -> up to 65,536 buckets: rows and hash sum each        aggregate; no order needed
+    level 2   buckets that differ and hold many rows: GROUP BY more digits, only for the rows of
+              those buckets (WHERE SUBSTRING(MD5(..), 1, 4) IN (...)); the rows of the others
+              are hashed for nothing
+    rows      (key, hash) of every row of the small differing buckets, in one scan per side and
+              batch, matched by key in a dictionary
+
+A bucket is named by the key's text, so a row is in the same bucket on both sides whatever the
+key's type, the order of the rows or the two engines' collations: no range of keys is ever
+compared, which is what makes text, UUID, composite and date keys as cheap as integers, and
+correct when the sides sort text differently. Each level after the first is a scan as well
+(a computed bucket has no index): the levels are few, as each split goes as fine as the rows
+of the buckets it splits need.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, cast
+
+from features.validation.backend import EMPTY, KeyHashBuckets
+from features.validation.both import both
+
+if TYPE_CHECKING:
+    from features.validation.hashdiff import _FullCompare
+
+HEX = 16
+#: A split adds at most this many hex digits (at most 65,536 finer buckets per bucket).
+MAX_SPLIT_DIGITS = 4
+#: MD5 has 32 hex digits; past that a bucket is one key (repeated): its rows are listed.
+MAX_DIGITS = 32
+#: Buckets named per query of a level (bounds the SQL text and the digests held).
+MAX_BUCKETS_PER_ROUND = 16_384
+
+
+def supported(asis: Any, tobe: Any) -> bool:
+    """Both sides digest hash buckets of the key in the engine (the warehouse does; HBase over
+    Thrift streams its rows instead)."""
+    return isinstance(asis, KeyHashBuckets) and isinstance(tobe, KeyHashBuckets)
+
+
+class BucketCompare:
+    def __init__(self, run: _FullCompare, duplicates: Future) -> None:
+        self.run = run
+        self.t = run.t
+        self.dups = duplicates
+
+    def compare(self) -> None:
+        # supported() chose this path: both sides have the capability.
+        self.asis = cast(KeyHashBuckets, self.run.asis)
+        self.tobe = cast(KeyHashBuckets, self.run.tobe)
+        digits = self.t.bucket_digits
+        ga, gb = both(lambda: self.asis.bucket_digests(digits), lambda: self.tobe.bucket_digests(digits))
+        names = sorted(set(ga) | set(gb))
+        self.run.stats["strategy"] = f"key hash: {len(names):,} buckets of {digits} hex digits of MD5(key)"
+        self.run.stats["segments"] += len(names)
+        self.run.rows[0] += sum(d[0] for d in ga.values())
+        self.run.rows[1] += sum(d[0] for d in gb.values())
+        # (rows, checksum) pairs compared as tuples: 65,536 of them, no object per bucket.
+        differing = [(b, ga.get(b, EMPTY), gb.get(b, EMPTY)) for b in names
+                     if ga.get(b, EMPTY)[:2] != gb.get(b, EMPTY)[:2]]
+        del ga, gb
+        self.dups.result()  # the duplicated keys must be known to tell them from changes
+        self.descend(differing, digits, 1, len(names))
+
+    def split_digits(self, rows: int) -> int:
+        """Hex digits to add so that a bucket of `rows` rows splits into buckets of about
+        row_level_threshold rows (one more level to the rows when the keys hash evenly)."""
+        wanted = max(1.0, rows / self.t.row_level_threshold)
+        return max(1, min(MAX_SPLIT_DIGITS, math.ceil(math.log(wanted, HEX))))
+
+    def descend(self, differing: list[tuple[str, Any, Any]], digits: int, level: int, compared: int) -> None:
+        self.run.stats["levels"] = max(self.run.stats["levels"], level)
+        self.run.progress(f"level {level}: {compared:,} buckets, {len(differing):,} differ")
+        missing: list[tuple[str, int]] = []
+        extra: list[tuple[str, int]] = []
+        to_rows: list[tuple[str, int]] = []
+        to_split: list[tuple[str, int]] = []
+        for b, x, y in differing:
+            rows = max(x[0], y[0])
+            if y[0] == 0:
+                missing.append((b, x[0]))
+            elif x[0] == 0:
+                extra.append((b, y[0]))
+            elif rows <= self.t.row_level_threshold or level >= self.t.max_levels or digits >= MAX_DIGITS:
+                to_rows.append((b, rows))
+            else:
+                to_split.append((b, rows))
+        self.one_sided(missing, digits, self.run.asis, missing=True)
+        self.one_sided(extra, digits, self.run.tobe, missing=False)
+        self.run.stats["row_ranges"] += len(to_rows)
+        self.row_level(to_rows, digits)
+        # Buckets of one level all have `digits` digits; a round splits them by enough more digits
+        # for the largest of them (the smaller ones get finer buckets than they need: harmless).
+        for start in range(0, len(to_split), MAX_BUCKETS_PER_ROUND):
+            chunk = to_split[start:start + MAX_BUCKETS_PER_ROUND]
+            finer = min(MAX_DIGITS, digits + self.split_digits(max(r for _, r in chunk)))
+            names = [b for b, _ in chunk]
+            sa, sb = both(lambda n=names, f=finer: self.asis.bucket_digests(f, n, digits),
+                          lambda n=names, f=finer: self.tobe.bucket_digests(f, n, digits))
+            subs = sorted(set(sa) | set(sb))
+            self.run.stats["segments"] += len(subs)
+            sub = [(s, sa.get(s, EMPTY), sb.get(s, EMPTY)) for s in subs]
+            self.descend([d for d in sub if d[1][:2] != d[2][:2]], finer, level + 1, len(subs))
+
+    def one_sided(self, buckets: list[tuple[str, int]], digits: int, backend: Any, missing: bool) -> None:
+        """Buckets with rows on one side only: all their rows are missing (or extra). They are
+        counted from the digests; only the first keys, up to the listing cap, are fetched."""
+        if not buckets:
+            return
+        from features.validation.model import MAX_LISTED  # read at call time (tests lower it)
+
+        result = self.run.result
+        listed = len(result.missing if missing else result.extra)
+        room = MAX_LISTED - listed
+        got = backend.bucket_key_hashes([b for b, _ in buckets], digits, limit=room) if room > 0 else []
+        add = result.add_missing if missing else result.add_extra
+        for key, _h in got:
+            add(backend.key_text(key))
+        unlisted = max(0, sum(n for _, n in buckets) - len(got))
+        if missing:
+            result.n_missing += unlisted
+        else:
+            result.n_extra += unlisted
+        self.run.stats["rows_fetched"] += len(got)
+
+    def row_level(self, buckets: list[tuple[str, int]], digits: int) -> None:
+        """Rows of the differing buckets, in batches of at most bucket_rows_per_fetch rows a side
+        (each batch is one scan per side)."""
+        batch: list[str] = []
+        size = 0
+
+        def flush() -> None:
+            nonlocal size
+            if batch:
+                names = list(batch)
+                ka, kb = both(lambda: self.asis.bucket_key_hashes(names, digits),
+                              lambda: self.tobe.bucket_key_hashes(names, digits))
+                self.run.match(ka, kb)
+            batch.clear()
+            size = 0
+
+        for b, rows in buckets:
+            if size and size + rows > self.t.bucket_rows_per_fetch:
+                flush()
+            batch.append(b)
+            size += rows
+        flush()

@@ -1,2 +1,0 @@
-"""Validation: counts, sample compares and full compares of HBase and warehouse tables,
-scheduled checks and alerts. Other features use `jobs.validation.api` only."""
