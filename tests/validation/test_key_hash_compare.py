@@ -1,4 +1,4 @@
-"""The full compare's key-hash first level (jobs/validation/bucketdiff.py over
+"""The full compare's key-hash first level (features/validation/bucketdiff.py over
 connectors.warehouse_checksum's bucket queries), on the sandbox PostgreSQL: every key shape, in
 both SQL dialects (Redshift's through a stand-in STRTOL, see test_compare_internals), and two
 databases whose collations order the keys differently."""
