@@ -180,15 +180,19 @@ def with_cpu(wh, f):
 
 
 def floor(wh, shape: Shape) -> float:
-    """One full-table checksum query per side (the warehouse connector's checksum), both at once."""
+    """One full-table checksum query per side (`COUNT(*)` and the sum of the same per-row hash a
+    compare sums, the dialect's `checksum_expr`), both at once."""
     from connectors.warehouse import WarehouseConnector
 
     conns = [WarehouseConnector(wh.dsn(db)) for db in ("asis", "tobe")]
+    catalog = {c.name: c for c in conns[0].columns(TABLE)}
+    typed = [catalog[c] for c in [*shape.key, *COLUMNS]]
+    query = f"SELECT COUNT(*), {conns[0].dialect.checksum_expr(typed)} FROM {TABLE}"
     for c in conns:
         c.ping()
     t0 = time.perf_counter()
     with ThreadPoolExecutor(2) as ex:
-        list(ex.map(lambda c: c.checksum(TABLE, shape.key, list(COLUMNS)), conns))
+        list(ex.map(lambda c: c.query(query), conns))
     seconds = time.perf_counter() - t0
     for c in conns:
         c.close()
