@@ -13,7 +13,6 @@ import threading
 import time
 from typing import NoReturn
 
-import config as config_module
 from config import ConfigError
 
 log = logging.getLogger("ferry")
@@ -271,11 +270,10 @@ def cmd_run(args) -> int:
 # --- audit --------------------------------------------------------------------------------------
 
 def cmd_audit(args) -> int:
+    from features import registry
     from state import audit
 
-    cfg = config_module.load(args.config)
-    from features import registry
-
+    cfg = registry.load_config(args.config)
     entries = audit.all_entries(registry.open_store(cfg.state.path))
     if args.format == "json":
         print(json.dumps(entries, indent=2, default=str))
