@@ -7,14 +7,12 @@ import struct
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from core.who import Who
 from features.charts import jobs, render
+from features.registry import open_store
 from features.transfers import api as transfers
 from features.transfers import samples
 from features.validation import api as validations
-from features.registry import open_store
 from state import outbox, runs
 from tests.fixtures.slack import CHANNEL, OPERATOR
 from tests.transfers.test_slack_e2e import ferry_hbase  # noqa: F401 - the fixture
