@@ -105,3 +105,15 @@ def test_result_changed_compares_with_the_run_before():
     assert [jobs.result_changed(h, f"r{i}") for i in range(4)] == [False, False, True, True]
     assert not jobs.result_changed(h, "unknown")
 
+
+
+def test_short_verbs_do_not_load_matplotlib():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, bot.app, bot.cli, commands.verbs, features.registry, features.report.api, "
+            "features.transfers.watcher, features.validation.runner; print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr

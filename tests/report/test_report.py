@@ -119,10 +119,10 @@ def test_report_verb_uploads_the_document_to_the_channel(history, slack_standin)
 
 
 def test_an_empty_migration_still_gives_a_document(tmp_path):
-    from tests.fixtures.slack import write_config
     import config
     from features.registry import open_store
     from features.services import Services
+    from tests.fixtures.slack import write_config
 
     cfg = config.load(str(write_config(tmp_path)))
     doc, _ = parse(report.html(Services(config=cfg, store=open_store(cfg.state.path))))
