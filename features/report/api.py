@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from config.units import human_bytes
-from core.message import Message
+from core.message import Message, Section
 from core.who import Who
 from features.report import gather, page
 from features.services import Services
@@ -41,6 +41,11 @@ def post(services: Services, user_id: str, request_key: str) -> None:
     caption = (f"Migration report for <@{user_id}>: {len(report.transfers)} transfer runs, "
                f"{len(report.validations)} validations, {len(report.cutover)} cutover steps, "
                f"{report.audit.entries if report.audit else 0} audit entries ({human_bytes(len(data))}, HTML).")
-    services.upload(f"ferry-report-{stamp}.html", data, title=f"Migration report {stamp} UTC",
-                    mimetype="text/html", comment=Message(caption), dedupe_key=f"report:{request_key}")
+    try:
+        services.upload(f"ferry-report-{stamp}.html", data, title=f"Migration report {stamp} UTC",
+                        mimetype="text/html", comment=Message(caption), dedupe_key=f"report:{request_key}")
+    except ValueError as e:  # larger than Ferry uploads: say so rather than fail silently in a job
+        text = f":warning: The migration report for <@{user_id}> was not posted: {e}. `python -m bot report --out FILE` writes it."
+        services.post(Message(text, [Section(text)]), dedupe_key=f"report:{request_key}:too-large")
+        return
     log.info("report %s queued for upload (%d bytes)", request_key, len(data))

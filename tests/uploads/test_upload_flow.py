@@ -108,3 +108,19 @@ def test_an_oversized_file_is_refused_before_it_is_queued(ferry):
 
     with pytest.raises(ValueError, match="at most"):
         ferry.runtime.services.upload("huge.bin", b"x" * (uploads.MAX_BYTES + 1), title="x", comment=Message("x"))
+
+
+def test_the_console_saves_a_file_and_says_where(tmp_path):
+    import io
+
+    from bot.console import Console
+    from tests.fixtures.slack import write_config
+
+    out = io.StringIO()
+    console = Console(str(write_config(tmp_path)), out=out)
+    console.runtime.services.upload("chart.png", PNG, title="A chart", comment=Message("Look at this"))
+    console.runtime.poster.drain_once()
+    saved = list((tmp_path / "files").iterdir())
+    assert len(saved) == 1 and saved[0].read_bytes() == PNG and saved[0].stat().st_mode & 0o077 == 0
+    assert "file: A chart" in out.getvalue() and str(saved[0]) in out.getvalue()
+    console.runtime.stop()
