@@ -82,6 +82,7 @@ class SlackStandIn:
         self.files: dict[str, UploadedFile] = {}  # by file id, in the order announced
         self._failing_uploads = 0  # test hook: the next N posts of bytes get HTTP 500
         self._drop_reply: dict[str, int] = {}  # test hook: method -> calls done but not answered
+        self._slow: dict[str, float] = {}  # test hook: method (or "upload") -> seconds to wait before answering
         self._rate_limits: dict[str, list[int]] = {}  # method -> [remaining, retry_after]
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
@@ -150,6 +151,12 @@ class SlackStandIn:
         (a network cut after Slack acted: the caller cannot know it happened)."""
         with self._lock:
             self._drop_reply[method] = times
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Act on `method` (or "upload", a post of bytes) at once but answer `seconds` later: a
+        caller killed in between cannot know whether it happened."""
+        with self._lock:
+            self._slow[method] = seconds
 
     def shared_files(self, channel: str | None = None) -> list[UploadedFile]:
         """Files shared by files.completeUploadExternal (with their bytes), oldest first."""
@@ -243,6 +250,8 @@ class SlackStandIn:
             if drop:
                 self._drop_reply[method] -= 1
         self._notify()
+        if self._slow.get(method):
+            time.sleep(self._slow[method])
         if drop:
             req.close_connection = True
             req.connection.shutdown(2)  # socket.SHUT_RDWR: the caller gets no answer
@@ -260,6 +269,8 @@ class SlackStandIn:
                 f.data = raw
                 f.mimetype = mimetypes.guess_type(f.name)[0] or "application/octet-stream"  # as Slack: by name
             self._lock.notify_all()
+        if self._slow.get("upload"):
+            time.sleep(self._slow["upload"])
         if failing:
             return self._reply(req, 500, {"ok": False, "error": "upload_failed"})
         if f is None or f.shared_in:
