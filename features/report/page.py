@@ -174,7 +174,12 @@ def _cutover(report: Report) -> str:
         for r in s.requests:
             approvers = "; ".join(f"{esc(a.user_id)} at {esc(a.at)}" + (f" ({esc(a.state)})" if a.state != "used" else "")
                                   for a in r.approvals) or "—"
-            closed = (f"{esc(r.closed_by or 'Ferry')} at {esc(r.closed_at)}" if r.closed_at else "—")
+            if r.state == "approved":  # closed by the approval that completed the quorum
+                closed = f"quorum at {esc(r.closed_at)}"
+            elif r.closed_at:  # rejected by a person, or voided by Ferry (the plan changed)
+                closed = f"{esc(r.closed_by or 'Ferry')} at {esc(r.closed_at)}"
+            else:
+                closed = "—"
             rows.append(f'<tr data-request="{r.seq}"><td>#{r.seq}</td><td class="requested-by">{esc(r.requested_by)}</td>'
                         f"<td>{esc(r.requested_at)}</td><td class=\"approved-by\">{approvers}</td>"
                         f'<td class="state-{esc(r.state)}">{esc(r.state)}</td><td>{closed}</td>'

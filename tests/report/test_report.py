@@ -62,7 +62,7 @@ def check_document(text: str, history) -> None:
     requests = doc.find_all("table", class_="requests")[0].find("tbody").find_all("tr")
     first, second = cells(requests[0]), cells(requests[1])
     assert first[1] == OPERATOR and first[4] == "rejected" and first[5].startswith(DAVE) and first[6] == HOSTILE
-    assert second[1] == OPERATOR and second[4] == "approved"
+    assert second[1] == OPERATOR and second[4] == "approved" and second[5].startswith("quorum at ")
     assert second[3].startswith(f"{BOB} at ") and f"; {CAROL} at " in second[3]
     # approved; a serving Ferry has started its (manual) action by now
     assert step.attrs and doc.find_all("span", **{"data-step-state": "approved"}) + doc.find_all(
