@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 3.6, 110  # 880 × 396 px: readable in a Slack thread
+OFF_SCALE = 4.0  # a usable bandwidth above this many times the copy's peak is named, not drawn
 COLORS = {"rate": "#1264a3", "cap": "#e01e5a", "usable": "#2bac76", "passed": "#2bac76", "mismatch": "#e01e5a",
           "failed": "#868686"}
 
@@ -85,7 +86,10 @@ def throughput_png(title: str, points: Sequence[RatePoint], usable_bps: float | 
     """The rate over time (a line, broken where the run was paused), the cap in force as a step
     line, and the usable bandwidth of the link as a dotted line."""
     fig, ax = _figure()
-    peak = max([p.bytes_per_s or 0 for p in points] + [p.cap_bps or 0 for p in points] + [usable_bps or 0, 1.0])
+    drawn = max([p.bytes_per_s or 0 for p in points] + [p.cap_bps or 0 for p in points] + [1.0])
+    # A link far faster than the copy would flatten the copy's line to the axis: name it instead.
+    usable_on_scale = bool(usable_bps) and (usable_bps or 0) <= OFF_SCALE * drawn
+    peak = max(drawn, usable_bps or 0) if usable_on_scale else drawn
     size, unit = _scale(peak)
     span = max([p.t for p in points] + [1.0])
     tdiv, tlabel = _time_axis(span)
@@ -95,8 +99,11 @@ def throughput_png(title: str, points: Sequence[RatePoint], usable_bps: float | 
     if any(p.cap_bps for p in points):
         caps = [p.cap_bps / size if p.cap_bps else float("nan") for p in points]
         ax.step(xs, caps, where="post", color=COLORS["cap"], linestyle="--", linewidth=1.4, label="cap")
-    if usable_bps:
+    if usable_bps and usable_on_scale:
         ax.axhline(usable_bps / size, color=COLORS["usable"], linestyle=":", linewidth=1.4, label="usable bandwidth")
+    elif usable_bps:
+        ax.text(0.99, 0.98, f"usable bandwidth {usable_bps / _scale(usable_bps)[0]:.3g} {_scale(usable_bps)[1]} "
+                f"(off the scale)", transform=ax.transAxes, ha="right", va="top", fontsize=8, color=COLORS["usable"])
     ax.set_ylim(bottom=0, top=peak / size * 1.15)
     ax.set_xlim(left=0)
     ax.set_ylabel(unit)
