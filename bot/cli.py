@@ -13,7 +13,6 @@ import threading
 import time
 from typing import NoReturn
 
-import config as config_module
 from config import ConfigError
 
 log = logging.getLogger("ferry")
@@ -238,10 +237,9 @@ def cmd_run(args) -> int:
     from jobs.inline import InlineJobs
     from state import outbox
 
-    runtime = Runtime(args.config, with_scheduler=True)
+    runtime = Runtime(args.config, with_scheduler=False)
     cfg = runtime.config
-    runtime.scheduler.start(paused=True)  # recurring jobs are stored for the serving bot, not run here
-    runtime.services.jobs = InlineJobs(runtime.scheduler, runtime.services)
+    jobs = runtime.services.jobs = InlineJobs(cfg.state.path, runtime.services)
     user = args.user or next((p for p in cfg.people.operators if not p.startswith("S")), "USCRIPT")
     who = Who(user_id=user, team_id=None, channel_id=cfg.slack.channel)
     first_row = runtime.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM outbox").fetchone()[0]
@@ -254,7 +252,7 @@ def cmd_run(args) -> int:
             runtime.services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
         queued = [r for r in outbox.pending(runtime.store, limit=1000) if r.id > first_row]
     finally:
-        runtime.scheduler.shutdown()
+        jobs.shutdown()
         runtime.services.stopped.set()
     refused = bool(reply and ("error" in reply.data or "refused" in reply.data))
     # The verb ran but its work failed: an outside system, or Ferry itself (exit 1, not 2).
@@ -277,11 +275,10 @@ def cmd_run(args) -> int:
 # --- audit --------------------------------------------------------------------------------------
 
 def cmd_audit(args) -> int:
+    from features import registry
     from state import audit
 
-    cfg = config_module.load(args.config)
-    from features import registry
-
+    cfg = registry.load_config(args.config)
     entries = audit.all_entries(registry.open_store(cfg.state.path))
     if args.format == "json":
         print(json.dumps(entries, indent=2, default=str))

@@ -29,14 +29,14 @@ from config.units import human_bytes, human_duration, human_rate
 from core.message import Message, Section
 from features.services import Services
 from features.transfers import card, samples
-from features.transfers.backend import EngineFailed, Gone, Progress, Transient
+from features.transfers.backend import RUN_KIND, EngineFailed, Gone, Progress, Transient
 from features.transfers.kinds import backend_for, kind_of
 from state import processed, runs
 from state.runs import Run
 
 log = logging.getLogger(__name__)
 
-KIND = "transfer"
+KIND = RUN_KIND
 WATCH = "features.transfers.watcher:watch"
 CHART = "features.charts.jobs:transfer_chart"
 MAX_BACKOFF_S = 60.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from core.message import shown
 from core.who import Who
 from features.services import Services
 from features.validation import runner
@@ -113,3 +114,29 @@ def run_check(services: Services, tables: list[str], check: str, who: Who | None
                          origin=origin, sample=sample, seed=seed)
     runner.queue(services, run_)
     return runs.get(services.store, run_.id) or run_
+
+
+class NothingToCancel(LookupError):
+    """No validation run of that name is under way."""
+
+
+class CannotCancel(RuntimeError):
+    """The run computes inside Ferry (Thrift or SQL): it cannot be stopped midway."""
+
+
+def cancel(services: Services, name: str, who: Who) -> tuple[Run, int]:
+    """Stop the validation run under way for `name` (a validation id, `table:check` as the count
+    and compare verbs name their runs, or a run id). A run on the clusters' MapReduce has its
+    YARN applications killed and ends failed; returns (the run, applications killed)."""
+    active = [r for r in runs.recent(services.store, kind=runner.KIND, active_only=True, limit=50)
+              if name in (r.id, r.subject) or r.subject.split(":")[0] == name]
+    if not active:
+        raise NothingToCancel(f"No validation run of `{shown(name)}` is under way (`/migrate status` lists them).")
+    run = active[0]
+    if not any(key.startswith("yarn:") for key in run.detail):
+        raise CannotCancel(f"`{run.subject}` runs inside Ferry (not on the clusters' MapReduce) and cannot be "
+                           "stopped midway; it ends by itself, usually within minutes.")
+    from features.validation import mapreduce_backend
+
+    killed = mapreduce_backend.cancel(services, run.id, who)
+    return runs.get(services.store, run.id) or run, killed
