@@ -14,7 +14,6 @@ from commands.context import Invocation, Reply
 from commands.registry import Verb
 from core.errors import UsageError
 from core.message import Context, Message, Section
-from features.report import api
 from state import processed
 
 MIN_INTERVAL_S = 30
@@ -27,6 +26,8 @@ def handle(inv: Invocation) -> Reply:
     if not processed.claim(inv.store, f"report-window:{window}"):
         text = "A report was asked for moments ago; it follows in the channel."
         return Reply(Message(text, [Section(f":hourglass_flowing_sand: {text}")]), data={"queued": False})
+    from features.report import api  # it reads every feature: loaded when a report is asked for, not by `run status`
+
     key = inv.request_key or secrets.token_hex(8)
     api.queue(inv.services, inv.who, key)
     text = "Building the migration report… (an HTML file follows in the channel)"
