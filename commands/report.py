@@ -26,7 +26,9 @@ def handle(inv: Invocation) -> Reply:
     if not processed.claim(inv.store, f"report-window:{window}"):
         text = "A report was asked for moments ago; it follows in the channel."
         return Reply(Message(text, [Section(f":hourglass_flowing_sand: {text}")]), data={"queued": False})
-    from features.report import api  # it reads every feature: loaded when a report is asked for, not by `run status`
+    from features.report import (
+        api,  # it reads every feature: loaded when a report is asked for, not by `run status`
+    )
 
     key = inv.request_key or secrets.token_hex(8)
     api.queue(inv.services, inv.who, key)

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import config
 from core.who import Who
 from features.cutover import approvals
-from features.registry import open_store
+from features.registry import load_config, open_store
 from features.services import Services
 from features.transfers import samples
 from features.validation import api as validations
@@ -70,7 +69,7 @@ def history(tmp_path, hbase_seeded_factory, warehouse, monkeypatch) -> History:
     head = BASE_CONFIG.split("estates:")[0]
     path = tmp_path / "app.yaml"
     path.write_text(head + estates(seeded.asis, seeded.tobe, warehouse) + VALIDATION_CONFIG.format() + EXTRA)
-    cfg = config.load(str(path))
+    cfg = load_config(str(path))
     services = Services(config=cfg, store=open_store(cfg.state.path))  # no scheduler: jobs run inline
     store = services.store
 
