@@ -93,7 +93,8 @@ def validation_chart(services: Services, run_id: str) -> None:
     caption = (f"`{validation_id}` changed: {_outcome(before)} → {_outcome(now)} "
                f"(the last {len(history)} results).")
     services.upload(f"differences-{validation_id}.png", png, title=f"Differences of {validation_id}",
-                    comment=Message(caption), alt=caption, thread_of=f"run:{run_id}", dedupe_key=f"chart:{run_id}")
+                    comment=Message(caption), alt=caption, thread_of=validations.card_key_of(run),
+                    dedupe_key=f"chart:{run_id}")
 
 
 def _outcome(point: validations.HistoryPoint) -> str:

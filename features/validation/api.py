@@ -95,6 +95,11 @@ def differences_of(run: Run) -> int | None:
     return total
 
 
+def card_key_of(run: Run) -> str:
+    """The card whose thread gets news of `run` (its chart): the run's card."""
+    return f"run:{run.id}"
+
+
 def history(services: Services, validation_id: str, limit: int = 100) -> list[HistoryPoint]:
     """The finished runs of `validation_id`, oldest first (the newest `limit`)."""
     points = []
