@@ -129,3 +129,17 @@ def test_an_empty_migration_still_gives_a_document(tmp_path):
     assert "No assessment yet" in doc.by_id("assessment").text()
     assert "No transfer has run yet" in doc.by_id("transfers").text()
     assert doc.by_id("audit-entries").text() == "0"
+
+
+def test_run_report_queues_the_file_for_the_serving_bot(history):
+    env = {**os.environ, **history.env}
+    done = subprocess.run([sys.executable, "-m", "bot", "run", "report", "--json", "--config",
+                           str(history.config_path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["ok"] and out["result"]["queued"] is True
+    assert any("Migration report for" in m["text"] for m in out["messages"])
+    row = history.services.store.db.execute(
+        "SELECT o.state, u.stage, u.filename, length(u.data) FROM outbox o JOIN uploads u ON u.id = o.upload_id"
+    ).fetchone()
+    assert row[0] == "pending" and row[1] == "new" and row[2].startswith("ferry-report-") and row[3] > 10_000
