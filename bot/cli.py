@@ -1,4 +1,4 @@
-"""The command line: check, serve, console, run, audit, sandbox, demo."""
+"""The command line: check, serve, console, run, audit, report, sandbox, demo."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("audit", help="export the audit trail")
     p.add_argument("--config", default=DEFAULT_CONFIG)
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    p = sub.add_parser("report", help="write the migration report (HTML) to a file")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--out", required=True, help="the HTML file to write ('-': standard output)")
+    p.add_argument("--no-charts", action="store_true", help="leave the charts out (faster)")
 
     p = sub.add_parser("sandbox", help="start the embedded AS-IS and TO-BE estate on 127.0.0.1")
     p.add_argument("--estate", default="fieldnote")
@@ -284,6 +289,27 @@ def cmd_audit(args) -> int:
         writer.writeheader()
         for e in entries:
             writer.writerow({**e, "detail": json.dumps(e["detail"])})
+    return 0
+
+
+def cmd_report(args) -> int:
+    from features import registry
+    from features.report import api as report
+    from features.services import Services
+
+    cfg = registry.load_config(args.config)
+    services = Services(config=cfg, store=registry.open_store(cfg.state.path))
+    document = report.html(services, charts=not args.no_charts)
+    if args.out == "-":
+        sys.stdout.write(document)
+        return 0
+    try:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(document)
+    except OSError as e:
+        print(f"Could not write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.out} ({len(document.encode('utf-8')):,} bytes).")
     return 0
 
 

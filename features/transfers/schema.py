@@ -35,4 +35,10 @@ def v_transfer_checkpoints(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = (("transfers.v1", v_transfer_checkpoints),)
+def v_transfer_samples(db: sqlite_utils.Database) -> None:
+    from features.transfers.samples import v_transfer_samples as migrate  # the table's code lives beside it
+
+    migrate(db)
+
+
+MIGRATIONS = (("transfers.v1", v_transfer_checkpoints), ("transfers.v2", v_transfer_samples))

@@ -30,6 +30,7 @@ KIND = "validation"
 JOB = "features.validation.runner:execute"
 SCHEDULED_JOB = "features.validation.runner:scheduled"
 FINAL_STATES = ("passed", "mismatch", "failed")
+CHART = "features.charts.jobs:validation_chart"
 
 
 def create(services: Services, subject: str, *, tables: list[str], check: str, started_by: str | None,
@@ -121,6 +122,8 @@ def execute_with(services: Services, run_id: str) -> Run | None:
                       merge={"results": results, "errors": errors, "passed": passed, "summary": summary[:1000],
                              "progress": None})
     services.post(cards.run_card(run), card_key=f"run:{run_id}", dedupe_key=f"run:{run_id}:final")
+    if detail.get("validation_id") and services.jobs is not None:  # a chart if the result changed, drawn in a job
+        services.jobs.run_soon(CHART, job_id=f"chart:{run_id}", kwargs={"run_id": run_id})
     from features.validation.model import result_from_dict
 
     for table_id, data in results.items():
