@@ -35,6 +35,12 @@ def v_transfer_checkpoints(db: sqlite_utils.Database) -> None:
     )
 
 
+def v_transfer_samples(db: sqlite_utils.Database) -> None:
+    from features.transfers.samples import v_transfer_samples as migrate  # the table's code lives beside it
+
+    migrate(db)
+
+
 def v_transfer_sizes(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
@@ -50,4 +56,5 @@ def v_transfer_sizes(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = (("transfers.v1", v_transfer_checkpoints), ("transfers.v2", v_transfer_sizes))
+MIGRATIONS = (("transfers.v1", v_transfer_checkpoints), ("transfers.v2", v_transfer_samples),
+              ("transfers.v3", v_transfer_sizes))
