@@ -60,7 +60,9 @@ def test_a_validation_chart_is_posted_when_its_result_changes_only(vferry, vsetu
     third = validations.run(services, "orders-count", None)
     assert wait_run(vferry, "orders-count").state == "passed"
     shared = vferry.standin.wait_for(lambda s: s.shared_files(CHANNEL), timeout=20)
-    card = outbox.card_ts(vferry.runtime.store, f"run:{third.id}")  # the run's card
+    # the validation's one card (issue 15: its runs update it), where its history is
+    card = outbox.card_ts(vferry.runtime.store, "validation:orders-count")
+    assert validations.card_key_of(third) == "validation:orders-count"
     assert shared[0].shared_in == [card] and png_size(shared[0].data)[0] == 880
     comment = next(m for m in vferry.standin.channel_messages(CHANNEL) if m.files)
     assert "mismatch, 3 differing → passed, 0 differing" in comment.text
