@@ -183,9 +183,15 @@ def warnings(config: Config, plan: Plan) -> list[str]:
         table = getattr(t.params, "table", "")
         if e.total_bytes:
             copied[table] = e.total_bytes
-        if e.total_bytes and e.total_bytes > settings.above_size:
-            out.append(f"`{e.id}` would copy {human_bytes(e.total_bytes)} through Ferry's one process "
-                       f"(hbase-copy), above `mapreduce.above_size` ({human_bytes(settings.above_size)}): use a "
+        # the size it will move, else the hints of the table it copies (`tables:` rows / size)
+        hinted = next((s for s in config.tables if s.kind == "hbase" and s.as_is.name == table), None)
+        rows = hinted.rows_hint if hinted is not None else None
+        size = e.total_bytes or (hinted.size_hint if hinted is not None else None)
+        if (size and size > settings.above_size) or (rows is not None and rows > settings.above_rows):
+            what = human_bytes(size) if size and size > settings.above_size else f"{rows:,} rows"
+            limit = (f"`mapreduce.above_size` ({human_bytes(settings.above_size)})" if size and size > settings.above_size
+                     else f"`mapreduce.above_rows` ({settings.above_rows:,})")
+            out.append(f"`{e.id}` would copy {what} through Ferry's one process (hbase-copy), above {limit}: use a "
                        "`cloudera-replication` with `service: hbase` (snapshot export on the cluster) instead.")
     for spec in config.tables:
         if spec.kind != "hbase" or engine_for(spec, config.estates, settings) != "thrift":

@@ -102,6 +102,7 @@ def test_warns_of_big_work_through_ferrys_own_process(plan_rt):
 transfers:
   - {id: hbase-orders, kind: hbase-copy, table: orders, size: 300GB}
   - {id: hbase-small, kind: hbase-copy, table: small, size: 3GB}
+  - {id: hbase-events, kind: hbase-copy, table: events}
 tables:
   - {id: orders, as-is: {hbase: orders}, to-be: {hbase: orders}, engine: thrift}
   - {id: events, as-is: {hbase: events}, to-be: {hbase: events}, rows: 4000000000}
@@ -110,10 +111,13 @@ mapreduce: {above_size: 100GB}
 """))
     reply, _, text = reply_text(rt)
     warnings = reply.data["warnings"]
-    assert len(warnings) == 3, warnings
+    assert len(warnings) == 4, warnings
     assert warnings[0].startswith("`hbase-orders` would copy 300.0 GB through Ferry's one process")
     assert "`mapreduce.above_size` (100.0 GB)" in warnings[0] and "service: hbase" in warnings[0]
-    assert warnings[1].startswith("Table `orders` (300.0 GB) is counted and compared over Thrift")
-    assert warnings[2].startswith("Table `events` (4,000,000,000 rows)")  # no gateway/yarn: thrift by default
-    assert "engine: mapreduce" in warnings[2]
-    assert text.count(":warning:") == 3 and "hbase-small" not in "".join(warnings)
+    # no size known for this copy, but its table's `rows:` hint is above the threshold
+    assert warnings[1].startswith("`hbase-events` would copy 4,000,000,000 rows")
+    assert "`mapreduce.above_rows` (50,000,000)" in warnings[1]
+    assert warnings[2].startswith("Table `orders` (300.0 GB) is counted and compared over Thrift")
+    assert warnings[3].startswith("Table `events` (4,000,000,000 rows)")  # no gateway/yarn: thrift by default
+    assert "engine: mapreduce" in warnings[3]
+    assert text.count(":warning:") == 4 and "hbase-small" not in "".join(warnings)
