@@ -60,8 +60,15 @@ def plain(mrkdwn: str, names: dict[str, str] | None = None) -> str:
     (`names`, else `@U…`), links as text, emoji shortcodes as emoji, no `*bold*` / `_italic_` /
     `~strike~` marks. Code spans stay as typed. Only a real link (http, https, mailto) is one:
     `<table|all>` in a usage line stays as typed."""
-    parts = _CODE.split(mrkdwn)
-    return "".join(_unescape(part) if i % 2 else _prose(part, names or {}) for i, part in enumerate(parts))
+    # Code spans are set aside (a mark may enclose one: `_waits for `x`_`) and put back as typed.
+    codes: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        codes.append(m.group(0))
+        return f"\x00{len(codes) - 1}\x00"
+
+    text = _prose(_CODE.sub(keep, mrkdwn.replace("\x00", "")), names or {})
+    return re.sub(r"\x00(\d+)\x00", lambda m: _unescape(codes[int(m.group(1))]), text)
 
 
 def _prose(text: str, names: dict[str, str]) -> str:

@@ -28,6 +28,7 @@ NAMES = {"U0ALICE01": "alice"}
     ("`hbase_tables` and hbase_tables and 2*3*4", "`hbase_tables` and hbase_tables and 2*3*4"),
     ("`*as typed*` :not_an_emoji: 19:40:12", "`*as typed*` :not_an_emoji: 19:40:12"),
     ("```\n*code block* :x:\n```", "```\n*code block* :x:\n```"),
+    ("_waits for step 1, `freeze-writes`_", "waits for step 1, `freeze-writes`"),
     ("&lt;b&gt; <https://x.example|docs>", "<b> docs (https://x.example)"),
 ])
 def test_plain_reads_mrkdwn_as_a_person_would(mrkdwn, shown):

@@ -46,7 +46,7 @@ def v_transfer_sizes(db: sqlite_utils.Database) -> None:
         """
         -- What a transfer will move, as its engine last told (the start card's estimate or dry
         -- run): /migrate plan counts it, and a run's progress bar has a total from the start.
-        CREATE TABLE transfer_sizes (
+        CREATE TABLE IF NOT EXISTS transfer_sizes (
             transfer_id TEXT PRIMARY KEY,
             bytes INTEGER NOT NULL,
             source TEXT NOT NULL,              -- "estimate", "dry run"
