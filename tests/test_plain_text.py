@@ -106,3 +106,24 @@ def test_a_button_number_that_does_not_exist_is_answered(slack_standin, capsys):
         assert capsys.readouterr().out.strip() == "No button 999."
     finally:
         slack_standin._listeners.remove(client.refresh)
+
+
+def test_run_prints_plain_text_with_names(tmp_path, capsys):
+    from bot import cli
+    from features.registry import open_store
+    from state import runs
+
+    config = tmp_path / "app.yaml"
+    config.write_text("""
+slack: {channel: C0FERRY01}
+people: {operators: [U0ALICE01], approvers: [U0BOB0001], names: {U0ALICE01: alice, U0BOB0001: bob}}
+state: {path: state.sqlite}
+estates: {as-is: {}, to-be: {}}
+""")
+    store = open_store(str(tmp_path / "state.sqlite"))
+    runs.create(store, "assessment", "as-is", state="done", detail={"summary": "4 high"})
+    store.close()
+    assert cli.main(["run", "status", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "✅ assessment `as-is` — done (4 high)" in out and "Recent runs" in out
+    assert "*" not in out and not re.search(r":[a-z_]+:", out.replace("`", "")), out
