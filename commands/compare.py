@@ -7,7 +7,7 @@ from commands.context import Invocation, Reply
 from commands.count import queued_reply, table_arg
 from commands.registry import Action, Permission, Verb
 from config.validations import MAX_SAMPLE
-from core.errors import UsageError
+from core.errors import Refused, UsageError
 from core.message import Message, Section
 from features.validation import alerts, api
 from features.validation.store import get_alert
@@ -85,6 +85,10 @@ def silence(inv: Invocation) -> Reply:
     hours = _int(parts[2], "Hours", 1)
     if hours > MAX_SILENCE_HOURS:  # a forged value: datetime cannot go that far
         raise UsageError(f"An alert can be silenced for at most {MAX_SILENCE_HOURS:,} hours (a year).")
+    offered = alerts.silence_hours(inv.services, alert.validation_id)
+    if hours != offered:  # the card offers one duration: another one is a value Ferry did not issue
+        raise Refused(f"That Silence button is not one Ferry issued: this alert's card offers {offered} h. "
+                      "Press the button on the alert's card.")
     done = alerts.silence(inv.services, alert.fingerprint, alert.generation, hours, inv.who.user_id)
     if done is None:
         text = "That alert is already resolved."

@@ -108,7 +108,7 @@ def confirm(inv: Invocation) -> Reply:
 
 
 def dismiss(inv: Invocation) -> Reply:
-    tid = transfer_arg(inv, "start")
+    tid = inv.value.split("|")[0]
     act(inv, lambda: api.transfer_of(inv.services, tid))  # a forged value names no transfer
     tid, _ = _issued(inv, "dismissed")  # Cancel spends the card: its Start is void from now on
     running = api.active(inv.services, tid)

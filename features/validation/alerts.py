@@ -35,7 +35,7 @@ def figures(result: CountResult | CompareResult) -> str:
             f" {result.n_extra:,} extra, {result.n_changed:,} changed, {result.n_duplicates:,} duplicate keys")
 
 
-def _silence_hours(services: Services, validation_id: str | None) -> int:
+def silence_hours(services: Services, validation_id: str | None) -> int:
     spec = services.config.validations.get(validation_id) if validation_id else None
     return spec.silence_hours if spec else 4
 
@@ -83,7 +83,7 @@ def on_result(services: Services, result: CountResult | CompareResult | None, *,
             alert.summary = result.summary()
             action = "resolve"
         save_alert(db, alert)
-        hours = _silence_hours(services, alert.validation_id)
+        hours = silence_hours(services, alert.validation_id)
         services.post(cards.alert_card(alert, hours), card_key=alert.card_key, dedupe_key=f"{alert.card_key}:{run_id}")
         if action == "update" and not _silenced(alert, now):
             services.post(cards.alert_update(alert), thread_of=alert.card_key,
