@@ -286,8 +286,19 @@ def cmd_audit(args) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
         for e in entries:
-            writer.writerow({**e, "detail": json.dumps(e["detail"])})
+            writer.writerow({k: csv_cell(v) for k, v in {**e, "detail": json.dumps(e["detail"])}.items()})
     return 0
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(…)` in a
+# rejection's reason): OWASP's advice is a leading single quote, which shows the text as typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 # --- sandbox and demo ---------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from commands.audit_hint import export_command
 from commands.context import Invocation, Reply
 from commands.registry import Verb
 from core.errors import UsageError
-from core.message import Context, Element, Header, Message, Section
+from core.message import Context, Element, Header, Message, Section, escape, shown
 from state import audit
 
 DEFAULT_N = 20
 MAX_N = 200
 SECTION_BUDGET = 2900  # Slack allows 3,000 characters a section
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 OUTCOME_ICONS = {"refused": ":no_entry:", "failed": ":x:", "rejected": ":no_entry_sign:", "void": ":warning:",
                  "expired": ":hourglass:", "approved": ":ballot_box_with_check:", "done": ":white_check_mark:"}
 
@@ -27,8 +28,7 @@ def handle(inv: Invocation) -> Reply:
         # ASCII digits only: str.isdigit() also accepts '²' (int() refuses it), and int() of a
         # few thousand digits raises instead of answering.
         if not re.fullmatch(r"[0-9]{1,6}", inv.args[0]) or not 1 <= int(inv.args[0]) <= MAX_N:
-            shown = inv.args[0] if len(inv.args[0]) <= 40 else inv.args[0][:40] + "…"
-            raise UsageError(f"`{shown}` is not a number of entries between 1 and {MAX_N}.")
+            raise UsageError(f"`{shown(inv.args[0], 40)}` is not a number of entries between 1 and {MAX_N}.")
         n = int(inv.args[0])
     entries = list(reversed(audit.recent(inv.store, n)))  # oldest first, like a log
     if not entries:
@@ -55,14 +55,16 @@ def handle(inv: Invocation) -> Reply:
 
 def entry_line(e: dict) -> str:
     at = (e["at"] or "")[:19].replace("T", " ")
-    who = f"<@{e['user_id']}>" if (e.get("user_id") or "").startswith(("U", "W")) else f"`{e.get('user_id')}`"
-    line = f"`{at}` {OUTCOME_ICONS.get(e['outcome'], '•')} {who} *{e['action']}*"
+    # Everything stored may have been typed by someone (a reason, a forged value as the target):
+    # shown escaped, so it cannot mention, broadcast or link. Only a real Slack user ID is a mention.
+    user = e.get("user_id") or ""
+    who = f"<@{user}>" if _USER_ID.fullmatch(user) else f"`{shown(user, 40)}`"
+    line = f"`{at}` {OUTCOME_ICONS.get(e['outcome'], '•')} {who} *{escape(e['action'])}*"
     if e.get("target"):
-        line += f" `{e['target']}`"
-    line += f" — {e['outcome']}"
+        line += f" `{shown(e['target'], 120)}`"
+    line += f" — {escape(e['outcome'])}"
     if e.get("reason"):
-        reason = e["reason"] if len(e["reason"]) <= 200 else e["reason"][:199] + "…"
-        line += f": {reason}"
+        line += f": {shown(e['reason'], 200)}"
     if e.get("plan_hash"):
         line += f" · plan `{e['plan_hash'][:12]}`"
     return line

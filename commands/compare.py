@@ -8,7 +8,7 @@ from commands.count import queued_reply, table_arg
 from commands.registry import Action, Permission, Verb
 from config.validations import MAX_SAMPLE
 from core.errors import Refused, UsageError
-from core.message import Message, Section
+from core.message import Message, Section, shown
 from features.validation import alerts, api
 from features.validation.store import get_alert
 
@@ -20,7 +20,7 @@ def _int(value: str, what: str, minimum: int = 0) -> int:
     try:
         n = int(value.replace(",", "").replace("_", ""))
     except ValueError:
-        raise UsageError(f"{what} must be a whole number, not `{value}`.") from None
+        raise UsageError(f"{what} must be a whole number, not `{shown(value, 40)}`.") from None
     if n < minimum:
         raise UsageError(f"{what} must be at least {minimum}.")
     return n
@@ -45,8 +45,7 @@ def handle(inv: Invocation) -> Reply:
         elif flag in ("--sample", "--seed"):
             raise UsageError(f"`{flag}` needs a number after it, e.g. `{flag} {'5000' if flag == '--sample' else '42'}`.")
         else:
-            shown = flag if len(flag) <= 40 else flag[:40] + "…"
-            raise UsageError(f"`{shown}` is not understood here: after the table come `--sample N`, `--seed S` "
+            raise UsageError(f"`{shown(flag, 40)}` is not understood here: after the table come `--sample N`, `--seed S` "
                              "or `--full`.")
     if check == "full" and ("--sample" in inv.args or seed is not None):
         raise UsageError("Choose `--sample N` or `--full`, not both.")
