@@ -80,7 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args) or 0
     except ConfigError as e:
-        print(f"Configuration error in {getattr(args, 'config', 'app.yaml')}: {e}", file=sys.stderr)
+        where = getattr(args, "config", "app.yaml")
+        if getattr(args, "json", False):  # `run --json`: a script reads JSON, whatever happened
+            print(json.dumps({"ok": False, "error": "configuration", "config": where,
+                              "problems": [{"key": p.key, "problem": p.problem} for p in e.errors]}, indent=2))
+        elif len(e.errors) > 1:
+            print(f"Configuration errors in {where} ({len(e.errors)} problems):", file=sys.stderr)
+            for p in e.errors:
+                print(f"  - {p}", file=sys.stderr)
+        else:
+            print(f"Configuration error in {where}: {e}", file=sys.stderr)
         return 2
 
 
