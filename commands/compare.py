@@ -51,7 +51,7 @@ def handle(inv: Invocation) -> Reply:
         raise UsageError("Choose `--sample N` or `--full`, not both.")
     run = api.run_check(inv.services, [table], check, inv.who, sample=sample, seed=seed)
     what = f"Full compare of {table}" if check == "full" else f"Sample compare of {table} ({sample:,} rows)"
-    return queued_reply(inv, run.id, what)
+    return queued_reply(inv, run.id, what, already=bool(run.detail.get("merged")))
 
 
 def _alert_from(inv: Invocation):
@@ -70,13 +70,14 @@ def rerun(inv: Invocation) -> Reply:
         run = api.run(inv.services, alert.validation_id, inv.who)
     else:
         run = api.run_check(inv.services, [alert.table_id], alert.check_kind, inv.who, origin="alert rerun")
-    return queued_reply(inv, run.id, f"Rerunning the {alert.check_kind} check of {alert.table_id}")
+    return queued_reply(inv, run.id, f"Rerunning the {alert.check_kind} check of {alert.table_id}",
+                        already=bool(run.detail.get("merged")))
 
 
 def full(inv: Invocation) -> Reply:
     alert, _ = _alert_from(inv)
     run = api.run_check(inv.services, [alert.table_id], "full", inv.who, origin="alert: full compare")
-    return queued_reply(inv, run.id, f"Full compare of {alert.table_id}")
+    return queued_reply(inv, run.id, f"Full compare of {alert.table_id}", already=bool(run.detail.get("merged")))
 
 
 def silence(inv: Invocation) -> Reply:

@@ -46,6 +46,13 @@ transfers:
   - id: hbase-events
     kind: hbase-copy
     table: events
+tables:
+  - id: orders
+    as-is: {{hbase: orders}}
+    to-be: {{hbase: orders}}
+  - id: events
+    as-is: {{hbase: events}}
+    to-be: {{hbase: events}}
 cutover:
   steps:
     - id: freeze-writes
@@ -69,3 +76,16 @@ def services(tmp_path: Path) -> Iterator[Services]:
     yield made
     made.stopped.set()
     backend_module.forget(made)
+
+
+@pytest.fixture
+def paused_jobs(services: Services, tmp_path: Path) -> Iterator[Services]:
+    """The services with Ferry's real scheduler, paused: queued work stays queued (in flight)."""
+    from jobs.scheduler import JobScheduler
+
+    scheduler = JobScheduler(str(tmp_path / "jobs.sqlite"), services=services)
+    scheduler.start(paused=True)
+    services.jobs = scheduler
+    yield services
+    scheduler.scheduler.remove_all_jobs()  # what stayed queued is not run at shutdown
+    scheduler.shutdown()
