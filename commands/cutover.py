@@ -63,7 +63,8 @@ def on_reject(inv: Invocation) -> Reply:
                  # A value of its own: the dispatcher treats the submission as a new click, not a repeat.
                  "value": f"{inv.value}|reason"}
         return Reply(None, modal=modal, data={"modal": True, "request": req.id})
-    text = approvals.reject(inv.services, inv.who, inv.value, inv.inputs["input"])
+    value = inv.value.removesuffix("|reason")  # the modal's own value (see above)
+    text = approvals.reject(inv.services, inv.who, value, inv.inputs["input"])
     return _after(inv, text)
 
 
@@ -85,7 +86,7 @@ def plan_hash_of(services, value: str) -> dict:
     the button stands for."""
     from features.cutover import store as cutover_state
 
-    step_id, ref = approvals.parse_value(value)
+    step_id, ref = approvals.parse_value(value.removesuffix("|reason"))
     request = cutover_state.get_request(services.store, ref if "#" in ref else f"{step_id}#{ref}")
     return {"plan_hash": request.plan_hash} if request else {}
 

@@ -189,11 +189,12 @@ def _audit_expired(services: Services, a: cutover.Approval) -> None:
 # --- the clicks ---------------------------------------------------------------------------------
 
 def parse_value(value: str) -> tuple[str, str]:
-    """Button values are `<step id>|<seq or request id>`."""
+    """Button values are `<step id>|<seq or request id>`, exactly: anything else is not a value
+    the card carries (a reason's modal comes back with `|reason`, taken off by the verb)."""
     step_id, sep, rest = (value or "").partition("|")
-    if not sep or not step_id or not rest:
+    if not sep or not step_id or not rest or "|" in rest:
         raise UsageError("That button carries no step. Run `/migrate cutover` for a fresh card.")
-    return step_id, rest.split("|")[0]
+    return step_id, rest
 
 
 def request(services: Services, who: Who, value: str) -> str:
