@@ -98,6 +98,8 @@ def _check_secrets(node: Any, path: str, errors: list[ConfigError]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             key_path = join(path, str(key))
+            if not isinstance(key, str):  # `?`, `1:`, `yes:` in YAML: a key that is no name
+                errors.append(ConfigError(key_path, f"is not a name: a key is text (YAML read {key!r})"))
             if isinstance(value, str) and core.SECRET_KEYS.search(str(key)) and not core.ENV_ONLY.match(value):
                 errors.append(ConfigError(key_path, "is a secret: write it as ${ENV_VAR} and set the variable, "
                                                     "never the value itself in app.yaml"))
@@ -114,7 +116,8 @@ def _check_secrets(node: Any, path: str, errors: list[ConfigError]) -> None:
 
 def _substitute(node: Any, path: str, env: Mapping[str, str], errors: list[ConfigError]) -> Any:
     if isinstance(node, dict):
-        return {k: _substitute(v, join(path, str(k)), env, errors) for k, v in node.items()}
+        # Keys as text from here on (a non-text key was reported above), so the rest can be checked.
+        return {str(k): _substitute(v, join(path, str(k)), env, errors) for k, v in node.items()}
     if isinstance(node, list):
         return [_substitute(v, join(path, i), env, errors) for i, v in enumerate(node)]
     if isinstance(node, str) and "${" in node:
