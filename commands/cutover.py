@@ -46,7 +46,7 @@ def on_request(inv: Invocation) -> Reply:
 
 
 def on_approve(inv: Invocation) -> Reply:
-    step_id, request_id = approvals.parse_value(inv.value)
+    step_id, request_id = approvals.parse_value(inv.value, marked=True)
     text, quorum = approvals.approve(inv.services, inv.who, inv.value)
     if quorum:
         watch.after_approval(inv.services, step_id, request_id)
@@ -86,7 +86,8 @@ def plan_hash_of(services, value: str) -> dict:
     the button stands for."""
     from features.cutover import store as cutover_state
 
-    step_id, ref = approvals.parse_value(value.removesuffix("|reason"))
+    value = value.removesuffix("|reason")
+    step_id, ref = approvals.parse_value(value, marked=value.count("|") == 2)
     request = cutover_state.get_request(services.store, ref if "#" in ref else f"{step_id}#{ref}")
     return {"plan_hash": request.plan_hash} if request else {}
 

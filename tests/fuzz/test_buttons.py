@@ -54,6 +54,12 @@ class Channel:
             transfer = self.services.config.transfers.get(run.subject)
             buttons += transfer_card.render(transfer, run, now=0).buttons()
         values = {(b.action_id, b.value) for b in buttons}
+        # Approve/Reject carry `|e<N>`, the approvals expired when the card was drawn: the cards
+        # drawn before (e0 … eN) were issued too.
+        for a, v in list(values):
+            head, _, mark = v.rpartition("|e")
+            if a in ("ferry:cutover:approve", "ferry:cutover:reject") and mark.isdigit():
+                values |= {(a, f"{head}|e{n}") for n in range(int(mark))}
         # A reason's modal comes back with the Reject button's value and `|reason`.
         return values | {(a, f"{v}|reason") for a, v in values if a == "ferry:cutover:reject"}
 
