@@ -15,7 +15,7 @@ from __future__ import annotations
 from commands.context import Invocation, Reply
 from commands.registry import Action, Permission, Verb
 from core.errors import UsageError
-from core.message import Context, Message, Section
+from core.message import Context, Message, Section, neutral
 from features.cutover import actions, approvals, card, texts, watch
 from features.cutover.actions import CARD_KEY
 
@@ -57,7 +57,7 @@ def on_reject(inv: Invocation) -> Reply:
     if "input" not in inv.inputs:
         req = approvals.reject_check(inv.services, inv.who, inv.value)
         step = approvals.runbook(inv.services).step(req.step_id)
-        title = step.title if step else req.step_id
+        title = neutral(step.title) if step else req.step_id  # a modal label is plain text
         modal = {**texts.REJECT_MODAL, "label": f"Why do you reject \u201c{title}\u201d (request #{req.seq})?",
                  "action_id": "ferry:cutover:reject",
                  # A value of its own: the dispatcher treats the submission as a new click, not a repeat.

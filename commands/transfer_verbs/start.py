@@ -9,7 +9,7 @@ from commands.registry import Action, Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_bytes, human_duration, human_rate
 from core.errors import Refused
-from core.message import Actions, Button, Context, Header, Message, Section
+from core.message import Actions, Button, Context, Header, Message, Section, escape
 from features.transfers import api
 from features.transfers.card import state_line
 from features.transfers.kinds import backend_for
@@ -56,7 +56,7 @@ def handle(inv: Invocation) -> Reply:
     message = Message(
         f"Start transfer {tid}?",
         [Header(f"Start transfer {tid}?"),
-         Section(transfer.description or f"Copies {transfer.source} → {transfer.target} with {transfer.kind}.",
+         Section(escape(transfer.description) if transfer.description else f"Copies {transfer.source} → {transfer.target} with {transfer.kind}.",
                  fields=fields),
          Actions([Button("Start", "ferry:start:confirm", value, style="primary"),
                   Button("Cancel", "ferry:start:dismiss", value)]),

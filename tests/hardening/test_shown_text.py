@@ -73,3 +73,24 @@ def test_the_csv_export_holds_no_formula(services, tmp_path):
     cells = [row[k] for row in rows for k in ("reason", "target")]
     assert cells and not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
     assert "'=HYPERLINK(\"https://evil.example\",\"x\")" in cells and "fine" in cells
+
+
+def test_names_and_texts_from_app_yaml_are_shown_inert(tmp_path):
+    import config
+    from commands.context import Services
+    from features.registry import open_store
+    from tests.hardening.conftest import app_yaml, closed_port
+
+    text = app_yaml(closed_port()).replace(
+        "title: Freeze writes on AS-IS",
+        'title: "<!channel> Freeze \u202ewrites"\n      description: "<https://evil.example|Read me> & go"').replace(
+        "    table: orders\n", '    table: orders\n    description: "<!here> copies \u2066orders"\n', 1)
+    (tmp_path / "app.yaml").write_text(text)
+    cfg = config.load(str(tmp_path / "app.yaml"))
+    services = Services(config=cfg, store=open_store(cfg.state.path))
+    shown_all = ""
+    for line in ("cutover", "start hbase-orders", "status"):
+        reply = run_command(services, OPS, line)
+        shown_all += every_text(reply)
+    assert "evil.example" in shown_all and "copies" in shown_all and "Freeze" in shown_all
+    assert live(shown_all) == [], live(shown_all)
