@@ -10,11 +10,10 @@ from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_bytes, human_duration, human_rate
 from core.errors import Refused
 from core.message import Actions, Button, Context, Header, Message, Section, escape
-from features.transfers import api
+from features.transfers import api, confirmations
 from features.transfers.card import state_line
-from features.transfers.kinds import backend_for
-from features.transfers import confirmations
 from features.transfers.confirmations import CONFIRM_TTL
+from features.transfers.kinds import backend_for
 
 
 def handle(inv: Invocation) -> Reply:

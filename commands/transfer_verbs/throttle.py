@@ -6,8 +6,8 @@ from commands.context import Invocation, Reply
 from commands.registry import Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_rate, parse_rate
-from core.message import shown
 from core.errors import UsageError
+from core.message import shown
 from features.transfers import api
 
 # Below this a copy barely moves (and DataSync takes whole bytes per second); above it the

@@ -13,7 +13,6 @@ import json
 
 from config.units import human_bytes
 from core.message import (
-    escape,
     Actions,
     Button,
     Confirm,
@@ -22,6 +21,7 @@ from core.message import (
     Header,
     Message,
     Section,
+    escape,
     progress_bar,
 )
 from features.cutover import store as cutover

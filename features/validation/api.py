@@ -17,7 +17,6 @@ from features.validation import runner
 from state import runs
 from state.runs import Run
 
-
 # At most this many checks (kind "validation") pending or running at once. Each one reads both
 # sides: 200 `count all` in a second once made a backlog of ten minutes, each with its own card.
 MAX_QUEUED = 16

@@ -18,6 +18,6 @@ def test_any_command_text_gets_a_sentence_in_time(paused_jobs, text):
     ledger = getattr(paused_jobs, "_ledger", None) or AuditLedger(paused_jobs.store)
     paused_jobs._ledger = ledger  # one ledger across the examples: the trail only grows
     for who in PEOPLE[: 1 + len(text) % 3]:
-        reply = timed(lambda: run_command(paused_jobs, who, text))
+        reply = timed(lambda who=who: run_command(paused_jobs, who, text))
         assert_sentence(reply)
     ledger.check()

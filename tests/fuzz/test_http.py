@@ -16,8 +16,17 @@ from hypothesis import strategies as st
 
 from sandbox.slack import SlackStandIn
 from sandbox.slack.driver import sign
-from tests.fixtures.slack import BOT_TOKEN, CHANNEL, GROUP, GROUP_MEMBER, OPERATOR, SIGNING_SECRET, start_ferry, \
-    stop_ferry, write_config
+from tests.fixtures.slack import (
+    BOT_TOKEN,
+    CHANNEL,
+    GROUP,
+    GROUP_MEMBER,
+    OPERATOR,
+    SIGNING_SECRET,
+    start_ferry,
+    stop_ferry,
+    write_config,
+)
 from tests.fuzz.properties import EXAMPLES, FUZZ, IN_TIME_S
 from tests.fuzz.strategies import ACTION_ID, ANY_TEXT, COMMAND, VALUE
 
