@@ -16,7 +16,7 @@ from commands import texts
 # Modest on purpose: these run in `make test` on a 2-core machine. FERRY_FUZZ_EXAMPLES raises
 # them for a longer hunt (`FERRY_FUZZ_EXAMPLES=2000 pytest tests/fuzz`); FERRY_FUZZ_RANDOM=1
 # draws new examples instead of the same ones every run.
-EXAMPLES = int(os.environ.get("FERRY_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("FERRY_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("FERRY_FUZZ_RANDOM") is None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
                 database=None)
