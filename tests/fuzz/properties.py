@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -43,7 +44,35 @@ def assert_sentence(reply: Any) -> str:
     for word in NOT_FOR_PEOPLE:
         assert word not in text, f"{word!r} shown to a person: {text[:400]}"
     assert INTERNAL not in text, text[:400]
+    # Nothing typed comes back live: no broadcast (<!channel>), no link, no bidi control. Ferry's
+    # own mentions (<@U…>, <#C…>) are the only control sequences it writes in these replies.
+    live = INJECTED.findall(reply.message.text + " ".join(_texts(reply.message.blocks)))
+    assert not live, f"shown live: {live} in {text[:400]}"
     return text
+
+
+INJECTED = re.compile(r"<![^>]*>|<https?:[^>]*>|<mailto:[^>]*>|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _texts(blocks: Any) -> list[str]:
+    """Every string inside the blocks (sections, fields, contexts, buttons, confirms)."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                walk(v)
+        elif hasattr(node, "__dataclass_fields__"):
+            for name in node.__dataclass_fields__:
+                walk(getattr(node, name))
+
+    walk(blocks)
+    return out
 
 
 class AuditLedger:

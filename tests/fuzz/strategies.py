@@ -18,6 +18,9 @@ COMMAND = st.one_of(
     st.builds(lambda v, ws: " ".join([v, *ws]), st.sampled_from(VERBS + ["HELP", "Count", "strat", ""]),
               st.lists(WORD, max_size=5)),
     st.builds(lambda n: "x" * n, st.integers(3_900, 6_000)),  # around the length cap
+    # a verb and something that would ping the channel or disguise a link if shown live
+    st.builds(lambda v, w: f"{v} {w}", st.sampled_from(VERBS), st.sampled_from(
+        ["<!channel>", "<https://evil.example|Approve>", "x\u202ey", "<!here|here>"])),
 )
 
 
