@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -64,14 +65,14 @@ class Channel:
         return values | {(a, f"{v}|reason") for a, v in values if a == "ferry:cutover:reject"}
 
 
-def channel_of(services) -> Channel:
-    if not hasattr(services, "_fuzz_channel"):
-        services._fuzz_channel = Channel(services)
-    return services._fuzz_channel
+@pytest.fixture
+def channel(services) -> Channel:
+    """Made once per test, kept across its examples (hypothesis runs them all in one call)."""
+    return Channel(services)
 
 
-def click(services, who, action_id: str, value: str, inputs: dict | None = None) -> None:
-    channel = channel_of(services)
+def click(channel: Channel, who, action_id: str, value: str, inputs: dict | None = None) -> None:
+    services = channel.services
     issued = channel.issued()
     before = acting_state(services)
     reply = timed(lambda: run_action(services, who, action_id, value, inputs=inputs))
@@ -90,8 +91,8 @@ def click(services, who, action_id: str, value: str, inputs: dict | None = None)
 @example(action_id="ferry:cancel:press", value="hbase-orders", who=OPS)
 @example(action_id="ferry:compare:silence", value="orders:count|1|8000", who=OPS)
 @example(action_id="ferry:cutover:request", value="freeze-writes|1|x", who=OPS)
-def test_any_click_gets_a_sentence_and_acts_only_on_issued_values(services, action_id, value, who):
-    click(services, who, action_id, value)
+def test_any_click_gets_a_sentence_and_acts_only_on_issued_values(channel, action_id, value, who):
+    click(channel, who, action_id, value)
 
 
 def mutate(value: str, kind: int, text: str, n: int) -> str:
@@ -109,17 +110,17 @@ def mutate(value: str, kind: int, text: str, n: int) -> str:
 @FUZZ
 @given(pick=st.integers(0, 10_000), kind=st.integers(0, 3), text=st.text(min_size=1, max_size=6),
        n=st.integers(0, 10_000), who=PEOPLE)
-def test_mutations_of_issued_values_act_only_when_unchanged(services, pick, kind, text, n, who):
+def test_mutations_of_issued_values_act_only_when_unchanged(channel, pick, kind, text, n, who):
     # (Picked by index: a strategy must not depend on what earlier examples changed.)
-    issued = sorted(channel_of(services).issued())
+    issued = sorted(channel.issued())
     action_id, value = issued[pick % len(issued)]
-    click(services, who, action_id, mutate(value, kind, text, n))
+    click(channel, who, action_id, mutate(value, kind, text, n))
 
 
 @FUZZ
 @given(pick=st.integers(0, 10_000), reason=ANY_TEXT, who=PEOPLE, forged=VALUE)
-def test_any_modal_submission_gets_a_sentence(services, pick, reason, who, forged):
+def test_any_modal_submission_gets_a_sentence(channel, pick, reason, who, forged):
     # First a real request, so there is something to reject.
-    run_action(services, OPS, "ferry:cutover:request", "freeze-writes|1")
-    rejects = sorted(v for a, v in channel_of(services).issued() if a == "ferry:cutover:reject") + [forged]
-    click(services, who, "ferry:cutover:reject", rejects[pick % len(rejects)], inputs={"input": reason})
+    run_action(channel.services, OPS, "ferry:cutover:request", "freeze-writes|1")
+    rejects = sorted(v for a, v in channel.issued() if a == "ferry:cutover:reject") + [forged]
+    click(channel, who, "ferry:cutover:reject", rejects[pick % len(rejects)], inputs={"input": reason})
