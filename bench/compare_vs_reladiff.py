@@ -22,8 +22,12 @@ them where reladiff runs (it misreads some of the tricky values: reported, not f
 reladiff <= 0.25 (target), Ferry / floor <= 1.5 (target), Ferry's peak memory < 200 MB. Exit
 status 1 if Ferry is not exact or goes over the memory limit.
 
+Besides wall time, Ferry / floor is also given in CPU seconds (PostgreSQL's, every process of the
+server, plus Ferry's own for Ferry): on a machine shared with other work the wall times swing by
+2x from run to run, the CPU seconds much less.
+
     .venv/bin/python bench/compare_vs_reladiff.py [--rows 1000000] [--shapes int,text,...]
-        [--repeat 1] [--no-reladiff] [--first-level auto|grid|hash|ranges]
+        [--repeat 1] [--no-reladiff] [--first-level auto|grid|hash|ranges] [--bucket-digits 4]
 """
 
 from __future__ import annotations
@@ -164,16 +168,31 @@ def prepare(wh, shape: Shape, rows: int) -> dict[str, list[str]]:
     return planted
 
 
+def with_cpu(wh, f):
+    """(f(), CPU seconds the PostgreSQL server spent meanwhile). Waits a moment after f so that
+    the backends of connections f closed have ended and been counted."""
+    from bench.server_cpu import server_cpu
+
+    before = server_cpu(wh.pid)
+    out = f()
+    time.sleep(0.5)
+    return out, server_cpu(wh.pid) - before
+
+
 def floor(wh, shape: Shape) -> float:
-    """One full-table checksum query per side (the warehouse connector's checksum), both at once."""
+    """One full-table checksum query per side (`COUNT(*)` and the sum of the same per-row hash a
+    compare sums, the dialect's `checksum_expr`), both at once."""
     from connectors.warehouse import WarehouseConnector
 
     conns = [WarehouseConnector(wh.dsn(db)) for db in ("asis", "tobe")]
+    catalog = {c.name: c for c in conns[0].columns(TABLE)}
+    typed = [catalog[c] for c in [*shape.key, *COLUMNS]]
+    query = f"SELECT COUNT(*), {conns[0].dialect.checksum_expr(typed)} FROM {TABLE}"
     for c in conns:
         c.ping()
     t0 = time.perf_counter()
     with ThreadPoolExecutor(2) as ex:
-        list(ex.map(lambda c: c.checksum(TABLE, shape.key, list(COLUMNS)), conns))
+        list(ex.map(lambda c: c.query(query), conns))
     seconds = time.perf_counter() - t0
     for c in conns:
         c.close()
@@ -183,7 +202,7 @@ def floor(wh, shape: Shape) -> float:
 # -- child processes (each measures itself) ------------------------------------------------------
 
 
-def child_ferry(shape: Shape, first_level: str) -> dict:
+def child_ferry(shape: Shape, first_level: str, bucket_digits: int) -> dict:
     from connectors.warehouse import WarehouseConnector
     from features.validation.hashdiff import Tuning, full_compare
     from features.validation.warehouse_backend import WarehouseBackend
@@ -191,11 +210,12 @@ def child_ferry(shape: Shape, first_level: str) -> dict:
     a = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_ASIS"]), "as-is", TABLE, shape.key, COLUMNS, None)
     b = WarehouseBackend(WarehouseConnector(os.environ["BENCH_DSN_TOBE"]), "to-be", TABLE, shape.key, COLUMNS, None)
     t0 = time.perf_counter()
-    r = full_compare("items", a, b, tuning=Tuning(first_level=first_level))
+    r = full_compare("items", a, b, tuning=Tuning(first_level=first_level, bucket_digits=bucket_digits))
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "missing": sorted(r.missing), "extra": sorted(r.extra),
             "changed": sorted(c.key for c in r.changed), "stats": r.stats, "findings": [f.problem for f in r.findings],
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "cpu": resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime}
 
 
 def child_reladiff(shape: Shape) -> dict:
@@ -216,10 +236,11 @@ def child_reladiff(shape: Shape) -> dict:
             "changed": sorted(minus & plus), "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def run_child(which: str, wh, shape: Shape, first_level: str) -> dict:
+def run_child(which: str, wh, shape: Shape, args: argparse.Namespace) -> dict:
     env = {**os.environ, "BENCH_DSN_ASIS": wh.dsn("asis"), "BENCH_DSN_TOBE": wh.dsn("tobe")}
-    out = subprocess.run([sys.executable, __file__, "--child", which, "--shapes", shape.name,
-                          "--first-level", first_level], env=env, capture_output=True, text=True, check=False)
+    out = subprocess.run([sys.executable, __file__, "--child", which, "--shapes", shape.name, "--first-level",
+                          args.first_level, "--bucket-digits", str(args.bucket_digits)],
+                         env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["exit status " + str(out.returncode)])[-1][:300]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -233,14 +254,19 @@ def bench_shape(wh, shape: Shape, args: argparse.Namespace) -> dict:
     planted = prepare(wh, shape, args.rows)
     print(f"\n[{shape.name}] key ({shape.columns}): 2 x {args.rows:,} rows, {3 * DIFFS} differences,"
           f" prepared in {time.perf_counter() - t0:.1f}s", flush=True)
-    floors, ferries, reladiffs = [], [], []
+    floors, ferries, reladiffs, cpu_ratios = [], [], [], []
     for i in range(args.repeat):
-        floors.append(floor(wh, shape))
-        ferries.append(run_child("ferry", wh, shape, args.first_level))
+        seconds, floor_cpu = with_cpu(wh, lambda: floor(wh, shape))
+        floors.append(seconds)
+        ferry, engine_cpu = with_cpu(wh, lambda: run_child("ferry", wh, shape, args))
+        ferries.append(ferry)
         if "error" in ferries[-1]:
             raise SystemExit(f"ferry failed on {shape.name}: {ferries[-1]['error']}")
+        cpu_ratios.append((engine_cpu + ferry["cpu"]) / floor_cpu)
+        print(f"  run {i + 1} CPU: floor {floor_cpu:.2f}s; ferry {engine_cpu + ferry['cpu']:.2f}s (PostgreSQL"
+              f" {engine_cpu:.2f}s, Ferry {ferry['cpu']:.2f}s); ferry/floor {cpu_ratios[-1]:.2f}", flush=True)
         if not args.no_reladiff:
-            reladiffs.append(run_child("reladiff", wh, shape, args.first_level))
+            reladiffs.append(run_child("reladiff", wh, shape, args))
         rd = reladiffs[-1] if reladiffs else {}
         rd_text = (f"  reladiff {rd['seconds']:.2f}s" if "seconds" in rd else
                    f"  reladiff failed: {rd['error']}" if rd else "")
@@ -253,7 +279,7 @@ def bench_shape(wh, shape: Shape, args: argparse.Namespace) -> dict:
     out = {"shape": shape.name, "floor": fl, "ferry": fe["seconds"], "exact": exact, "peak_mb": max(
         r["maxrss_mb"] for r in ferries), "strategy": fe["stats"]["strategy"], "levels": fe["stats"]["levels"],
         "rows_fetched": fe["stats"]["rows_fetched"], "reladiff": None, "reladiff_exact": None,
-        "ferry_runs": [f["seconds"] for f in ferries], "floor_runs": floors}
+        "ferry_runs": [f["seconds"] for f in ferries], "floor_runs": floors, "cpu_ratio": min(cpu_ratios)}
     if not exact:
         for k in KINDS:
             wrong = sorted(set(fe[k]) ^ set(planted[k]))
@@ -286,6 +312,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts")
     parser.add_argument("--no-reladiff", action="store_true", help="Ferry and the floor only")
     parser.add_argument("--first-level", default="auto", choices=("auto", "grid", "hash", "ranges"))
+    parser.add_argument("--bucket-digits", type=int, default=4, help="hex digits of the key-hash first level (1-4)")
     parser.add_argument("--child", choices=("ferry", "reladiff"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     names = [s.strip() for s in args.shapes.split(",") if s.strip()]
@@ -296,7 +323,8 @@ def main() -> int:
         parser.error(f"--rows must be at least {10 * 3 * DIFFS:,}")
     if args.child:
         shape = SHAPES[names[0]]
-        print(json.dumps(child_ferry(shape, args.first_level) if args.child == "ferry" else child_reladiff(shape),
+        print(json.dumps(child_ferry(shape, args.first_level, args.bucket_digits) if args.child == "ferry"
+                         else child_reladiff(shape),
                          default=str))
         return 0
 
@@ -307,14 +335,14 @@ def main() -> int:
         for name in names:
             results.append(bench_shape(wh, SHAPES[name], args))
     print(f"\n{'shape':6} {'floor':>7} {'ferry':>7} {'reladiff':>9} {'ferry/reladiff':>15} {'ferry/floor':>12}"
-          f" {'peak MB':>8}  exact (ferry, reladiff)")
+          f" {'(CPU)':>6} {'peak MB':>8}  exact (ferry, reladiff)")
     ok = True
     for r in results:
         rd = f"{r['reladiff']:.2f}s" if r["reladiff"] else "failed" if r.get("reladiff_error") else "-"
         ratio = f"{r['ferry'] / r['reladiff']:.2f}" if r["reladiff"] else "-"
         rd_exact = {True: "yes", False: "no", None: "-"}[r["reladiff_exact"]]
         print(f"{r['shape']:6} {r['floor']:6.2f}s {r['ferry']:6.2f}s {rd:>9} {ratio:>15} {r['ferry'] / r['floor']:12.2f}"
-              f" {r['peak_mb']:8.0f}  {'yes' if r['exact'] else 'NO'}, {rd_exact}")
+              f" {r['cpu_ratio']:6.2f} {r['peak_mb']:8.0f}  {'yes' if r['exact'] else 'NO'}, {rd_exact}")
         ok = ok and r["exact"] and r["peak_mb"] < MEMORY_LIMIT_MB
         if r.get("reladiff_error"):
             print(f"       reladiff failed: {r['reladiff_error']}")

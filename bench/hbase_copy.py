@@ -54,9 +54,8 @@ def plain_copy(src: tuple[str, int], dst: tuple[str, int], table: str) -> tuple[
 def ferry_copy(src: tuple[str, int], dst: tuple[str, int], table: str, work: Path, rate: float | None,
                workers: int) -> tuple[int, int, float]:
     """Ferry's hbase-copy from start() to the poll that says done: (rows, bytes, seconds)."""
-    import config
     from commands.context import Services
-    from features.registry import open_store
+    from features.registry import load_config, open_store
     from features.transfers import checkpoints
     from features.transfers import kinds as backend_module
     from state import runs
@@ -72,7 +71,7 @@ estates:
 transfers:
   - {{id: bench, kind: hbase-copy, table: orders, target_table: {table}, batch_rows: 1000, workers: {workers}}}
 """)
-    cfg = config.load(str(path))
+    cfg = load_config(str(path))
     services = Services(config=cfg, store=open_store(cfg.state.path))
     try:
         backend = backend_module.backend_for(services, cfg.transfers.get("bench"))

@@ -76,9 +76,8 @@ class Relay:
 
 
 def measure(rows: int, tmp: Path) -> dict[str, dict[str, int]]:
-    import config
     from commands.context import Services
-    from features.registry import open_store
+    from features.registry import load_config, open_store
     from features.validation import runner
     from sandbox.hbase import HBaseThriftServer, seed_orders
     from sandbox.mapreduce.keys import write_known_hosts
@@ -100,7 +99,7 @@ def measure(rows: int, tmp: Path) -> dict[str, dict[str, int]]:
             for engine in ("thrift", "mapreduce"):
                 path = tmp / f"app-{rows}-{engine}.yaml"
                 path.write_text(_config(mr, relays, known, engine, tmp / f"state-{rows}-{engine}.sqlite"))
-                cfg = config.load(str(path))
+                cfg = load_config(str(path))
                 services = Services(config=cfg, store=open_store(cfg.state.path))
                 for check in ("count", "full"):
                     before = sum(r.down for r in relays.values())

@@ -1,4 +1,4 @@
-"""The command line: check, serve, console, run, audit, sandbox, demo."""
+"""The command line: check, serve, console, run, audit, report, sandbox, demo."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import threading
 import time
 from typing import NoReturn
 
-import config as config_module
 from config import ConfigError
 
 log = logging.getLogger("ferry")
@@ -47,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("audit", help="export the audit trail")
     p.add_argument("--config", default=DEFAULT_CONFIG)
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    p = sub.add_parser("report", help="write the migration report (HTML) to a file")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--out", required=True, help="the HTML file to write ('-': standard output)")
+    p.add_argument("--no-charts", action="store_true", help="leave the charts out (faster)")
 
     p = sub.add_parser("sandbox", help="start the embedded AS-IS and TO-BE estate on 127.0.0.1")
     p.add_argument("--estate", default="fieldnote")
@@ -242,10 +246,9 @@ def cmd_run(args) -> int:
     from jobs.inline import InlineJobs
     from state import outbox
 
-    runtime = Runtime(args.config, with_scheduler=True)
+    runtime = Runtime(args.config, with_scheduler=False)
     cfg = runtime.config
-    runtime.scheduler.start(paused=True)  # recurring jobs are stored for the serving bot, not run here
-    runtime.services.jobs = InlineJobs(runtime.scheduler, runtime.services)
+    jobs = runtime.services.jobs = InlineJobs(cfg.state.path, runtime.services)
     user = args.user or next((p for p in cfg.people.operators if not p.startswith("S")), "USCRIPT")
     who = Who(user_id=user, team_id=None, channel_id=cfg.slack.channel)
     first_row = runtime.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM outbox").fetchone()[0]
@@ -258,7 +261,7 @@ def cmd_run(args) -> int:
             runtime.services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
         queued = [r for r in outbox.pending(runtime.store, limit=1000) if r.id > first_row]
     finally:
-        runtime.scheduler.shutdown()
+        jobs.shutdown()
         runtime.services.stopped.set()
     refused = bool(reply and ("error" in reply.data or "refused" in reply.data))
     # The verb ran but its work failed: an outside system, or Ferry itself (exit 1, not 2).
@@ -281,11 +284,10 @@ def cmd_run(args) -> int:
 # --- audit --------------------------------------------------------------------------------------
 
 def cmd_audit(args) -> int:
+    from features import registry
     from state import audit
 
-    cfg = config_module.load(args.config)
-    from features import registry
-
+    cfg = registry.load_config(args.config)
     entries = audit.all_entries(registry.open_store(cfg.state.path))
     if args.format == "json":
         print(json.dumps(entries, indent=2, default=str))
@@ -308,6 +310,27 @@ def csv_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def cmd_report(args) -> int:
+    from features import registry
+    from features.report import api as report
+    from features.services import Services
+
+    cfg = registry.load_config(args.config)
+    services = Services(config=cfg, store=registry.open_store(cfg.state.path))
+    document = report.html(services, charts=not args.no_charts)
+    if args.out == "-":
+        sys.stdout.write(document)
+        return 0
+    try:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(document)
+    except OSError as e:
+        print(f"Could not write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.out} ({len(document.encode('utf-8')):,} bytes).")
+    return 0
 
 
 # --- sandbox and demo ---------------------------------------------------------------------------

@@ -3,9 +3,11 @@ its number. Goes through the same dispatcher, state, outbox and poster as Slack.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
+from pathlib import Path
 from typing import TextIO
 
 from bot import text as text_render
@@ -22,6 +24,7 @@ class ConsoleSink:
     def __init__(self, console: Console) -> None:
         self.console = console
         self._ts = 0
+        self._pending: dict[str, bytes] = {}
 
     def post(self, channel: str, payload: dict, thread_ts: str | None = None) -> str:
         self._ts += 1
@@ -34,6 +37,29 @@ class ConsoleSink:
 
     def ephemeral(self, channel: str, user: str, payload: dict) -> None:
         self.console.show_payload(f"[only you, {user}]", payload)
+
+    # Files (charts, the report) are saved beside the state database and their path printed.
+    def upload_url(self, filename: str, length: int, alt: str) -> tuple[str, str]:
+        self._ts += 1
+        return f"F{self._ts}", f"console:{self._ts}:{Path(filename).name}"
+
+    def upload_bytes(self, upload_url: str, data: bytes, mimetype: str) -> None:
+        self._pending[upload_url] = data
+
+    def complete_upload(self, channel: str, file_id: str, title: str, comment: str,
+                        thread_ts: str | None) -> None:
+        url = next((u for u in self._pending if u.startswith(f"console:{file_id[1:]}:")), None)
+        if url is None:
+            raise RuntimeError(f"no bytes for {file_id}")
+        folder = Path(self.console.runtime.config.state.path).parent / "files"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = folder / f"{file_id}-{url.rsplit(':', 1)[1]}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(self._pending.pop(url))
+        where = f"thread {thread_ts}" if thread_ts else f"#{channel}"
+        with self.console.lock:
+            print(f"\n--- [{where}] file: {title}\n{comment}\n(saved to {path})", file=self.console.out, flush=True)
 
 
 class Console:

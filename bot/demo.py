@@ -68,6 +68,8 @@ class TerminalClient:
                 self.seen[m.ts] = m.edited
                 message = text_render.from_block_kit({"text": m.text, "blocks": m.blocks})
                 body, buttons = text_render.render(message, buttons_from=len(self.buttons) + 1)
+                for f in m.files:  # a chart or the report: where to open it
+                    body += f"\n[file] {f.get('title') or f.get('name')}: {f.get('url_private')}"
                 self.buttons.extend((b, m.ts) for b in buttons)
                 where = "thread" if m.thread_ts else ("only you" if m.ephemeral_to else "#migration")
                 self.say(f"\n--- [{where}] {'(updated) ' if updated else ''}\n{body}")

@@ -1,4 +1,5 @@
-"""The poster: the only code that calls chat.postMessage / chat.update / chat.postEphemeral.
+"""The poster: the only code that calls chat.postMessage / chat.update / chat.postEphemeral, and
+uploads files (files.getUploadURLExternal, a POST of the bytes, files.completeUploadExternal).
 
 It drains the outbox (state/outbox.py) in order: a card's first row posts it and records its
 `ts`, later rows update that message in place; thread rows go under their card. It keeps to
@@ -11,16 +12,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import urllib.request
 from typing import Protocol
 
 from bot import blocks as block_kit
 from core.message import Message
-from state import Store, outbox
+from state import Store, outbox, uploads
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 MAX_REPORT_PARTS = 20  # thread messages of one report (about 60,000 characters)
+UPLOAD_TIMEOUT_S = 60
 
 
 class Sink(Protocol):
@@ -31,6 +34,18 @@ class Sink(Protocol):
     def update(self, channel: str, ts: str, payload: dict) -> None: ...
 
     def ephemeral(self, channel: str, user: str, payload: dict) -> None: ...
+
+    # A file, in Slack's three steps (each may be retried, but only the last one shares it).
+    def upload_url(self, filename: str, length: int, alt: str) -> tuple[str, str]: ...  # (file_id, upload_url)
+
+    def upload_bytes(self, upload_url: str, data: bytes, mimetype: str) -> None: ...
+
+    def complete_upload(self, channel: str, file_id: str, title: str, comment: str,
+                        thread_ts: str | None) -> None: ...
+
+
+class NotShared(Exception):
+    """files.completeUploadExternal certainly did not share the file (rate limited): try again."""
 
 
 class PermanentError(Exception):
@@ -43,7 +58,17 @@ class MessageGone(PermanentError):
 
 class SlackSink:
     def __init__(self, client) -> None:  # a slack_sdk WebClient
+        from slack_sdk import WebClient
+        from slack_sdk.http_retry import RateLimitErrorRetryHandler
+
         self.client = client
+        # files.completeUploadExternal shares the file: slack_sdk's default retry on a broken
+        # connection would share it twice when Slack acted but its answer was lost. Only a 429
+        # (certainly not done) is retried on this client.
+        self._share_client = WebClient(
+            token=client.token, base_url=client.base_url, timeout=client.timeout, ssl=client.ssl, proxy=client.proxy,
+            headers=client.headers,
+            retry_handlers=[h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)])
 
     def post(self, channel: str, payload: dict, thread_ts: str | None = None) -> str:
         resp = self._call(self.client.chat_postMessage, channel=channel, thread_ts=thread_ts, **payload)
@@ -54,6 +79,32 @@ class SlackSink:
 
     def ephemeral(self, channel: str, user: str, payload: dict) -> None:
         self._call(self.client.chat_postEphemeral, channel=channel, user=user, **payload)
+
+    def upload_url(self, filename: str, length: int, alt: str) -> tuple[str, str]:
+        resp = self._call(self.client.files_getUploadURLExternal, filename=filename, length=length,
+                          alt_txt=alt or None)
+        return resp["file_id"], resp["upload_url"]
+
+    def upload_bytes(self, upload_url: str, data: bytes, mimetype: str) -> None:
+        # As slack_sdk's files_upload_v2 does it: the raw bytes in a POST to the signed URL.
+        request = urllib.request.Request(upload_url, data=data, method="POST",
+                                         headers={"Content-Type": mimetype or "application/octet-stream"})
+        with urllib.request.urlopen(request, timeout=UPLOAD_TIMEOUT_S) as resp:  # noqa: S310 - Slack's URL
+            if resp.status != 200:
+                raise RuntimeError(f"the upload URL answered HTTP {resp.status}")
+            resp.read()
+
+    def complete_upload(self, channel: str, file_id: str, title: str, comment: str,
+                        thread_ts: str | None) -> None:
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            self._call(self._share_client.files_completeUploadExternal, files=[{"id": file_id, "title": title}],
+                       channel_id=channel, initial_comment=comment or None, thread_ts=thread_ts)
+        except SlackApiError as e:
+            if e.response is not None and (e.response.status_code == 429 or e.response.get("error") == "ratelimited"):
+                raise NotShared("rate limited") from None
+            raise
 
     @staticmethod
     def _call(method, **kwargs):
@@ -115,6 +166,8 @@ class Poster:
         return sent
 
     def _send(self, row: outbox.OutboxRow) -> bool:
+        if row.upload_id is not None:
+            return self._send_upload(row, row.upload_id)
         message = Message.from_dict(row.message)
         payload = block_kit.render(message)
         outbox.mark_sending(self.store, row.id)
@@ -149,14 +202,70 @@ class Poster:
             outbox.mark_failed(self.store, row.id, str(e))
             return False
         except Exception as e:
-            error = f"{type(e).__name__}: {e}"[:500]
-            if row.attempts + 1 >= MAX_ATTEMPTS:
-                log.error("outbox row %s failed %d times, giving up: %s", row.id, MAX_ATTEMPTS, error)
-                outbox.mark_failed(self.store, row.id, error)
+            self._failed_attempt(row, e)
+            return False
+        outbox.mark_sent(self.store, row.id)
+        return True
+
+    def _failed_attempt(self, row: outbox.OutboxRow, e: Exception) -> None:
+        error = f"{type(e).__name__}: {e}"[:500]
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            log.error("outbox row %s failed %d times, giving up: %s", row.id, MAX_ATTEMPTS, error)
+            outbox.mark_failed(self.store, row.id, error)
+        else:
+            log.warning("outbox row %s not sent (%s); will retry", row.id, error)
+            outbox.mark_retry(self.store, row.id, error)
+            time.sleep(min(5.0, 0.5 * 2 ** row.attempts))
+
+    def _send_upload(self, row: outbox.OutboxRow, upload_id: int) -> bool:
+        """A file, step by step, each step recorded before the next (state/uploads.py)."""
+        upload = uploads.get(self.store, upload_id)
+        if upload is None or upload.stage == "done":
+            outbox.mark_sent(self.store, row.id)
+            return upload is not None
+        if upload.stage == "completing":
+            # Killed (or cut off) while Slack was sharing it: it may be in the channel already.
+            # Sharing it again could show it twice, so it is not repeated: at most once.
+            note = "interrupted while Slack shared the file; not repeated (it may or may not be in the channel)"
+            log.warning("upload %s (%s): %s", upload_id, upload.filename, note)
+            outbox.mark_failed(self.store, row.id, note)
+            return False
+        thread_ts = None
+        if row.thread_of:
+            parent = outbox.card_ts(self.store, row.thread_of)
+            if parent is None and not self._parent_lost(row.thread_of):
+                outbox.mark_retry(self.store, row.id, "waiting for the parent card")
+                return False
+            thread_ts = parent[1] if parent else None
+        outbox.mark_sending(self.store, row.id)
+        try:
+            if upload.stage == "new" or not upload.upload_url or not upload.file_id:
+                file_id, url = self.sink.upload_url(upload.filename, upload.size, upload.alt)
+                uploads.set_stage(self.store, upload_id, "url", file_id=file_id, upload_url=url)
             else:
-                log.warning("outbox row %s not sent (%s); will retry", row.id, error)
-                outbox.mark_retry(self.store, row.id, error)
-                time.sleep(min(5.0, 0.5 * 2 ** row.attempts))
+                file_id, url = upload.file_id, upload.upload_url
+            if upload.stage != "uploaded":
+                try:
+                    self.sink.upload_bytes(url, upload.data or b"", upload.mimetype)
+                except Exception:
+                    uploads.set_stage(self.store, upload_id, "new")  # an expired URL: ask for a new one
+                    raise
+                uploads.set_stage(self.store, upload_id, "uploaded")
+            self._pace(row.channel)
+            uploads.set_stage(self.store, upload_id, "completing")
+            try:
+                comment = str(row.message.get("text") or "")
+                self.sink.complete_upload(row.channel, file_id, upload.title, comment, thread_ts)
+            except (NotShared, PermanentError):
+                uploads.set_stage(self.store, upload_id, "uploaded")  # certainly not shared
+                raise
+            uploads.mark_done(self.store, upload_id)
+        except PermanentError as e:
+            log.error("upload %s (%s) dropped: %s", upload_id, upload.filename, e)
+            outbox.mark_failed(self.store, row.id, str(e))
+            return False
+        except Exception as e:
+            self._failed_attempt(row, e)
             return False
         outbox.mark_sent(self.store, row.id)
         return True

@@ -13,7 +13,6 @@ from bot.poster import Poster, Sink
 from core.ports import Directory, NoDirectory
 from features import registry
 from features.services import Services
-from jobs.scheduler import JobScheduler
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +22,11 @@ class Runtime:
                  with_scheduler: bool = True, post_interval_s: float | None = None) -> None:
         self.config = registry.load_config(config_path)
         self.store = registry.open_store(self.config.state.path)
-        self.scheduler = JobScheduler(self.config.state.path) if with_scheduler else None
+        self.scheduler = None
+        if with_scheduler:
+            from jobs.scheduler import JobScheduler  # APScheduler + SQLAlchemy: only where jobs run
+
+            self.scheduler = JobScheduler(self.config.state.path)
         self.services = Services(config=self.config, store=self.store, directory=directory or NoDirectory(),
                                  jobs=self.scheduler, after_transfer=registry.after_transfer_hooks())
         if self.scheduler:

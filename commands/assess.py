@@ -14,8 +14,6 @@ from commands.context import Invocation, Reply
 from commands.registry import Verb
 from core.errors import UsageError
 from core.message import Context, Message, Section, shown
-from features.assess import job
-from features.assess.assessment import NotConfigured, endpoint
 from state import runs
 
 SIDES = {"as-is": "as-is", "asis": "as-is", "source": "as-is", "to-be": "to-be", "tobe": "to-be", "target": "to-be"}
@@ -30,6 +28,10 @@ def handle(inv: Invocation) -> Reply:
     side = SIDES.get(word)
     if side is None:
         raise UsageError(f"`{shown(inv.args[0], 40)}` is not a side: use `as-is` (the source) or `to-be` (the target).")
+    # The assessment brings the Cloudera Manager client: imported by the verb that uses it only.
+    from features.assess import job
+    from features.assess.assessment import NotConfigured, endpoint
+
     try:
         ep = endpoint(inv.config, side)
     except NotConfigured as e:
@@ -64,6 +66,8 @@ def handle(inv: Invocation) -> Reply:
 
 def _active(store, side: str) -> tuple[runs.Run | None, list[runs.Run]]:
     """The assessment of `side` under way, if any, and those left behind by a stop (to mark failed)."""
+    from features.assess import job
+
     stale = []
     for run in runs.recent(store, kind=job.KIND, subject=side, active_only=True, limit=5):
         age = (datetime.now(UTC) - datetime.fromisoformat(run.updated_at)).total_seconds()

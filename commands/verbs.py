@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands import assess, audit, compare, count, cutover, help, plan, status
+from commands import assess, audit, compare, count, cutover, help, plan, report, status
 from commands.registry import Verb
 from commands.transfer_verbs import cancel, pause, resume, start, throttle
 
@@ -15,6 +15,7 @@ VERBS: tuple[Verb, ...] = (
     compare.VERB,
     cutover.VERB,
     audit.VERB,
+    report.VERB,
     start.VERB,
     pause.VERB,
     resume.VERB,

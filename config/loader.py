@@ -16,13 +16,16 @@ from config.errors import ConfigError, raise_all
 from config.model import Config
 from config.reader import Reader, join
 from config.sections import SECTIONS
+from config.transfers import TransferKind
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def load(path: str, env: Mapping[str, str] | None = None, *, rules: RuleNames | None = None) -> Config:
+def load(path: str, env: Mapping[str, str] | None = None, *, rules: RuleNames | None = None,
+         kinds: Mapping[str, TransferKind] | None = None) -> Config:
     """Load and validate the configuration file at `path`. `rules`: the assessment's rule ids and
-    threshold names, to check `assess:` against (features.registry.load_config passes them)."""
+    threshold names, to check `assess:` against; `kinds`: the transfer kinds and how to read their
+    keys (features.registry.load_config passes both)."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -30,11 +33,11 @@ def load(path: str, env: Mapping[str, str] | None = None, *, rules: RuleNames | 
         raise ConfigError("", f"configuration file {path} does not exist") from None
     except OSError as e:
         raise ConfigError("", f"cannot read {path}: {e.strerror}") from None
-    return load_text(text, env=env, source_path=os.path.abspath(path), rules=rules)
+    return load_text(text, env=env, source_path=os.path.abspath(path), rules=rules, kinds=kinds)
 
 
 def load_text(text: str, env: Mapping[str, str] | None = None, source_path: str | None = None, *,
-              rules: RuleNames | None = None) -> Config:
+              rules: RuleNames | None = None, kinds: Mapping[str, TransferKind] | None = None) -> Config:
     env = os.environ if env is None else env
     name = os.path.basename(source_path) if source_path else "app.yaml"
     try:
@@ -65,7 +68,8 @@ def load_text(text: str, env: Mapping[str, str] | None = None, source_path: str 
     state = part(lambda: core.parse_state(r.section("state"), base_dir))
     estates = part(lambda: core.parse_estates(r.section("estates", required=True)))
     network = part(lambda: core.parse_network(r.section("network")))
-    parsed: dict[str, Any] = {"estates": estates, "network": network, "people": people, "rules": rules}
+    parsed: dict[str, Any] = {"estates": estates, "network": network, "people": people, "rules": rules,
+                              "kinds": dict(kinds or {})}
     sections: dict[str, Any] = {}
     for section, parser in SECTIONS.items():
         value = r.raw(section, None)

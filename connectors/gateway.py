@@ -22,10 +22,20 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-with warnings.catch_warnings():  # asyncssh imports cryptography's DSA, which warns on import
-    warnings.simplefilter("ignore")
+if TYPE_CHECKING:
     import asyncssh
+
+
+def _ssh() -> Any:
+    """asyncssh, imported on first use: with cryptography it costs ~0.6 s, which a verb that
+    never reaches a gateway (status, help, plan) must not pay."""
+    with warnings.catch_warnings():  # asyncssh imports cryptography's DSA, which warns on import
+        warnings.simplefilter("ignore")
+        import asyncssh
+
+    return asyncssh
 
 #: Output kept per stream (the tail): a chatty job's log cannot fill Ferry's memory.
 MAX_OUTPUT = 256 * 1024
@@ -100,6 +110,7 @@ class GatewayClient:
         self.where = where or f"gateway {user}@{host}:{port}"
 
     def _key(self) -> asyncssh.SSHKey:
+        asyncssh = _ssh()
         try:
             mode = os.stat(self.key_file).st_mode
         except OSError as e:
@@ -133,6 +144,7 @@ class GatewayClient:
     async def _run(self, command: str, key: asyncssh.SSHKey, known: str, timeout: float | None,
                    on_line: Callable[[str], None] | None, stop: threading.Event | None,
                    max_output: int) -> CommandResult:
+        asyncssh = _ssh()
         try:
             conn = await asyncio.wait_for(asyncssh.connect(
                 self.host, self.port, username=self.user, client_keys=[key], known_hosts=known,

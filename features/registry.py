@@ -7,7 +7,7 @@ The store is opened with the features' migrations, the runtime calls their start
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import config
 from config.assess import RuleNames
@@ -32,9 +32,17 @@ def migrations() -> list[Migration]:
     return [m for f in FEATURES for m in f.migrations]
 
 
-def load_config(path: str) -> config.Config:
-    """app.yaml, checked against the names the features declare (the assessment's rules)."""
-    return config.load(path, rules=RuleNames(frozenset(known_rule_ids()), known_thresholds()))
+def load_config(path: str, env: Mapping[str, str] | None = None) -> config.Config:
+    """app.yaml, read with what the features declare (the assessment's rules, the transfer kinds)."""
+    return config.load(path, env, **vocabulary())
+
+
+def vocabulary() -> dict:
+    """The names the configuration is checked against, for config.load and config.load_text: the
+    assessment's rules and the transfer kinds."""
+    from features.transfers.kinds import TRANSFER_KINDS
+
+    return {"rules": RuleNames(frozenset(known_rule_ids()), known_thresholds()), "kinds": TRANSFER_KINDS}
 
 
 def open_store(path: str) -> Store:

@@ -13,7 +13,7 @@ from config import Config
 from core.clock import Clock, SystemClock
 from core.message import Message
 from core.ports import Directory, JobRunner, NoDirectory
-from state import Store, outbox
+from state import Store, outbox, uploads
 from state.runs import Run
 
 
@@ -34,6 +34,14 @@ class Services:
         """Queue a message for the migration channel (the poster sends it)."""
         return outbox.enqueue(self.store, self.config.slack.channel, message.to_dict(), card_key=card_key,
                               thread_of=thread_of, dedupe_key=dedupe_key)
+
+    def upload(self, filename: str, data: bytes, *, title: str, comment: Message, mimetype: str = "image/png",
+               alt: str = "", thread_of: str | None = None, dedupe_key: str | None = None) -> int | None:
+        """Queue a file for the migration channel (in the thread of card `thread_of`); the poster
+        uploads it with Slack's three-step flow, once (state/uploads.py)."""
+        return uploads.enqueue(self.store, self.config.slack.channel, filename=filename, data=data, title=title,
+                               mimetype=mimetype, comment=comment.to_dict(), alt=alt, thread_of=thread_of,
+                               dedupe_key=dedupe_key)
 
     def post_ephemeral(self, user_id: str, message: Message) -> int | None:
         return outbox.enqueue(self.store, self.config.slack.channel, message.to_dict(), user_id=user_id)

@@ -24,6 +24,7 @@ class OutboxRow:
     user_id: str | None
     message: dict[str, Any]
     attempts: int
+    upload_id: int | None = None  # a file to upload (state/uploads.py); `message` is its comment
 
 
 def enqueue(store: Store, channel: str, message: dict[str, Any], *, card_key: str | None = None,
@@ -53,11 +54,11 @@ def pending(store: Store, limit: int = 100) -> list[OutboxRow]:
             " AND o2.thread_of IS NULL AND o2.state IN ('pending', 'sending'))"
         )
         cur = db.execute(
-            "SELECT id, channel, card_key, thread_of, user_id, message, attempts FROM outbox"
+            "SELECT id, channel, card_key, thread_of, user_id, message, attempts, upload_id FROM outbox"
             " WHERE state IN ('pending', 'sending') ORDER BY id LIMIT ?", [limit]
         )
         rows = cur.fetchall()
-    return [OutboxRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+    return [OutboxRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
 
 
 def mark_sending(store: Store, row_id: int) -> None:

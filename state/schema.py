@@ -91,4 +91,10 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
 
 
-CORE: tuple[Migration, ...] = (("core.v1", _v1_core),)
+def _v2_uploads(db: sqlite_utils.Database) -> None:
+    from state.uploads import v2_uploads  # the table's code lives beside it
+
+    v2_uploads(db)
+
+
+CORE: tuple[Migration, ...] = (("core.v1", _v1_core), ("core.v2", _v2_uploads))

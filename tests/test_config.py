@@ -8,6 +8,7 @@ import pytest
 
 import config
 from config import ConfigError
+from features.registry import load_config
 from tests.fixtures.slack import BASE_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ def load(text: str, env=None):
 def test_example_app_yaml_loads():
     env = {k: "pw" for k in ("CM_ASIS_PASSWORD", "CM_TOBE_PASSWORD", "WAREHOUSE_ASIS_PASSWORD",
                              "WAREHOUSE_TOBE_PASSWORD")}
-    cfg = config.load(str(ROOT / "app.yaml"), env=env)
+    cfg = load_config(str(ROOT / "app.yaml"), env=env)  # with the transfer kinds and rule names
     assert cfg.slack.channel == "C0FERRY01"
     assert cfg.as_is.cloudera.password == "pw"
     assert "pw" not in repr(cfg.as_is)  # secrets are left out of reprs (and so of logs)

@@ -11,20 +11,6 @@ from __future__ import annotations
 
 import re
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    ParamValidationError,
-    PartialCredentialsError,
-    ReadTimeoutError,
-    StubResponseError,
-)
-from botocore.parsers import ResponseParserError
-
 # Error codes AWS uses for "slow down" and "try again": worth a retry with backoff.
 _RETRYABLE_CODES = frozenset(
     {
@@ -115,6 +101,20 @@ def _clean(text: str, http_status: int | None) -> str:
 def translate(exc: Exception, service: str, operation: str, endpoint: str) -> AwsError:
     """The AwsError for a botocore exception raised by `operation`. Stubber's own assertion
     errors are not translated (the caller re-raises them, so a test sees its own mistake)."""
+    # botocore is imported when something failed, not when Ferry starts (a short verb never
+    # reaches AWS and must not pay for loading it).
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ParamValidationError,
+        PartialCredentialsError,
+        ReadTimeoutError,
+    )
+    from botocore.parsers import ResponseParserError
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
@@ -153,4 +153,6 @@ def translate(exc: Exception, service: str, operation: str, endpoint: str) -> Aw
 
 def is_stubber_error(exc: BaseException) -> bool:
     """True for botocore Stubber's assertion errors, which must reach the test unchanged."""
+    from botocore.exceptions import StubResponseError
+
     return isinstance(exc, StubResponseError)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.loaders
-import botocore.session
-from botocore.config import Config
+if TYPE_CHECKING:  # boto3 is imported where a client is made: a verb that never calls AWS skips it
+    import boto3
+    import botocore.loaders
+    from botocore.config import Config
 
 from connectors.aws.errors import AwsError, is_stubber_error, translate
 
@@ -35,6 +35,10 @@ def new_session(**kwargs: Any) -> boto3.session.Session:
     parsed, but a new session brings a new, empty loader. The loader only reads and caches
     model files, so sharing it is safe; the sessions themselves stay separate.
     """
+    import boto3
+    import botocore.loaders
+    import botocore.session
+
     global _loader
     with _loader_lock:
         if _loader is None:
@@ -52,6 +56,8 @@ def client_config(max_attempts: int, connect_timeout: float, read_timeout: float
     `total_max_attempts`, which means what it says. "standard" mode retries throttling and
     5xx with jittered backoff.
     """
+    from botocore.config import Config
+
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
     return Config(

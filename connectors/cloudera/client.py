@@ -17,8 +17,6 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import cm_client
-
 from connectors.cloudera import replication as repl
 from connectors.cloudera.errors import ApiError, ClouderaError
 from connectors.cloudera.models import (
@@ -29,7 +27,10 @@ from connectors.cloudera.models import (
     ReplicationSchedule,
     ReplicationSpec,
 )
-from connectors.cloudera.transport import _Client, call, clean_url
+from connectors.cloudera.transport import call, clean_url, client_class
+from connectors.lazy import lazy
+
+cm_client = lazy("cm_client")  # loaded on first use (connectors/lazy.py)
 
 T = TypeVar("T")
 
@@ -56,7 +57,7 @@ class ClouderaManager:
         self.max_workers = 1 if sequential else max(1, int(max_workers))
         self._version: str | None = self._pinned_version
         self._version_lock = threading.Lock()
-        self._client = _Client(f"{self.url}/api/{self._version or 'v19'}", username, password,
+        self._client = client_class()(f"{self.url}/api/{self._version or 'v19'}", username, password,
                                verify_tls=verify_tls, ca_file=ca_file, timeout=self.timeout,
                                pool_size=self.max_workers + 2)  # + replication polls from other threads
 

@@ -19,8 +19,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import cm_client
-
 from connectors.cloudera.errors import ApiError, ClouderaError, NotFoundError
 from connectors.cloudera.models import (
     Config,
@@ -40,6 +38,7 @@ from connectors.cloudera.models import (
     Service,
     ZooKeeper,
 )
+from connectors.lazy import lazy
 
 if TYPE_CHECKING:
     from connectors.cloudera.client import ClouderaManager
@@ -48,6 +47,8 @@ log = logging.getLogger(__name__)
 
 # name -> tsquery (cluster filter appended). Metric names as CM 6/7 publish them; last() keeps one
 # point per series (the answers are the biggest of the inventory).
+cm_client = lazy("cm_client")  # loaded on first use (connectors/lazy.py)
+
 TS_QUERIES = {
     "hdfs": "select last(dfs_capacity), last(dfs_capacity_used), last(dfs_capacity_used_non_hdfs), "
             "last(missing_blocks), last(corrupt_blocks), last(under_replicated_blocks) "

@@ -17,8 +17,6 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-import cm_client
-
 from connectors.cloudera.errors import ApiError, CommandGone, NotFoundError
 from connectors.cloudera.models import (
     CommandStatus,
@@ -27,9 +25,12 @@ from connectors.cloudera.models import (
     ReplicationSchedule,
     ReplicationSpec,
 )
+from connectors.lazy import lazy
 
 if TYPE_CHECKING:
     from connectors.cloudera.client import ClouderaManager
+
+cm_client = lazy("cm_client")  # loaded on first use (connectors/lazy.py)
 
 HISTORY_LOOKUP = 10  # runs read to find Ferry's command (dry runs and CM's own runs may be newer)
 EXPORT_BANDWIDTH_KEY = "snapshot.export.map.bandwidth.mb"  # HBase ExportSnapshot's MB/s per mapper
@@ -39,7 +40,7 @@ _OPERATION = re.compile(r"(?P<table>[^\s:][^\s]{0,254}?): (?P<phase>[A-Z_]{1,40}
 MAX_OPERATION_CHARS = 400
 
 
-def _api(cm: ClouderaManager) -> cm_client.ReplicationsResourceApi:
+def _api(cm: ClouderaManager) -> Any:  # cm_client.ReplicationsResourceApi
     return cm._resource(cm_client.ReplicationsResourceApi)
 
 

@@ -2,13 +2,14 @@
 
 cm-client reads `cm_client.Configuration()`, a process-wide singleton, on every request for the
 credentials and TLS settings. Two Cloudera Managers (AS-IS and TO-BE) need different ones, so
-`_Client` carries its own: it sets the Authorization header itself, owns its urllib3 pool (TLS
+Our client (`client_class`) carries its own: it sets the Authorization header itself, owns its urllib3 pool (TLS
 verification, pool size), puts a timeout on every request and counts requests.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import threading
 from collections.abc import Callable
@@ -16,9 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import certifi
-import cm_client
 import urllib3
-from cm_client.rest import ApiException
 
 from connectors.cloudera.errors import ApiError, AuthError, ClouderaError, NotFoundError, UnreachableError
 
@@ -40,42 +39,56 @@ def clean_url(url: str) -> tuple[str, str | None]:
     return urlunsplit((parts.scheme, netloc, "", "", "")), version
 
 
-class _Client(cm_client.ApiClient):
-    def __init__(self, host: str, username: str, password: str, *, verify_tls: bool, ca_file: str | None,
-                 timeout: float, pool_size: int) -> None:
-        super().__init__(host=host)
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        self._auth = f"Basic {token}"
-        self._timeout = (timeout, timeout)  # (connect, read): cm-client ignores a float total
-        self._lock = threading.Lock()
-        self.calls = 0
-        self.rest_client.pool_manager = urllib3.PoolManager(
-            num_pools=2, maxsize=max(1, pool_size), block=False,
-            cert_reqs="CERT_REQUIRED" if verify_tls else "CERT_NONE",
-            ca_certs=(ca_file or certifi.where()) if verify_tls else None,
-            # no retries: a refused port fails at once, a read is never repeated behind the caller's
-            # back (and urllib3 logs no retry warnings); callers decide whether to try again
-            retries=urllib3.Retry(total=0, redirect=0),
-        )
+@functools.cache
+def client_class() -> type:
+    """cm-client's ApiClient with our own auth, pool and timeouts. Defined on first use: a class
+    body here would import cm-client with the module (see connectors/lazy.py)."""
+    import cm_client
 
-    def update_params_for_auth(self, headers: dict, querys: list, auth_settings: list | None) -> None:
-        headers["Authorization"] = self._auth
+    class Client(cm_client.ApiClient):
+        def __init__(self, host: str, username: str, password: str, *, verify_tls: bool, ca_file: str | None,
+                     timeout: float, pool_size: int) -> None:
+            super().__init__(host=host)
+            token = base64.b64encode(f"{username}:{password}".encode()).decode()
+            self._auth = f"Basic {token}"
+            self._timeout = (timeout, timeout)  # (connect, read): cm-client ignores a float total
+            self._lock = threading.Lock()
+            self.calls = 0
+            self.rest_client.pool_manager = urllib3.PoolManager(
+                num_pools=2, maxsize=max(1, pool_size), block=False,
+                cert_reqs="CERT_REQUIRED" if verify_tls else "CERT_NONE",
+                ca_certs=(ca_file or certifi.where()) if verify_tls else None,
+                # no retries: a refused port fails at once, a read is never repeated behind the caller's
+                # back (and urllib3 logs no retry warnings); callers decide whether to try again
+                retries=urllib3.Retry(total=0, redirect=0),
+            )
 
-    def request(self, method: str, url: str, query_params: Any = None, headers: Any = None, post_params: Any = None,
-                body: Any = None, _preload_content: bool = True, _request_timeout: Any = None) -> Any:
-        with self._lock:
-            self.calls += 1
-        return super().request(method, url, query_params=query_params, headers=headers, post_params=post_params,
-                               body=body, _preload_content=_preload_content,
-                               _request_timeout=_request_timeout or self._timeout)
+        def update_params_for_auth(self, headers: dict, querys: list, auth_settings: list | None) -> None:
+            headers["Authorization"] = self._auth
 
-    def get_text(self, url: str) -> str:
-        """A plain GET with our credentials (for /api/version, which cm-client has no method for)."""
-        r = self.request("GET", url, headers={"Authorization": self._auth, "Accept": "text/plain"})
-        return r.data if isinstance(r.data, str) else r.data.decode()
+        def request(self, method: str, url: str, query_params: Any = None, headers: Any = None, post_params: Any = None,
+                    body: Any = None, _preload_content: bool = True, _request_timeout: Any = None) -> Any:
+            with self._lock:
+                self.calls += 1
+            return super().request(method, url, query_params=query_params, headers=headers, post_params=post_params,
+                                   body=body, _preload_content=_preload_content,
+                                   _request_timeout=_request_timeout or self._timeout)
+
+        def get_text(self, url: str) -> str:
+            """A plain GET with our credentials (for /api/version, which cm-client has no method for)."""
+            r = self.request("GET", url, headers={"Authorization": self._auth, "Accept": "text/plain"})
+            return r.data if isinstance(r.data, str) else r.data.decode()
+
+    return Client
 
 
-def _cm_message(exc: ApiException) -> str:
+def _api_exception() -> Any:
+    from cm_client.rest import ApiException
+
+    return ApiException
+
+
+def _cm_message(exc: Any) -> str:
     try:
         msg = json.loads(exc.body or "{}").get("message")
     except (ValueError, AttributeError):
@@ -89,7 +102,7 @@ def translate(exc: BaseException, *, url: str, what: str, cluster: str | None, s
         return text.replace(secret, "***") if secret and len(secret) >= 3 else text
 
     kw: dict[str, Any] = {"url": url, "what": what, "cluster": cluster}
-    if isinstance(exc, ApiException):
+    if isinstance(exc, _api_exception()):
         status = exc.status or None
         if not status:  # cm-client wraps TLS failures as status 0
             reason = scrub(str(exc.reason or "").splitlines()[0] if exc.reason else "TLS error")
@@ -129,5 +142,7 @@ def call(fn: Callable[..., T], *args: Any, url: str, what: str, cluster: str | N
         return fn(*args, **kwargs)
     except ClouderaError:
         raise
-    except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, (_api_exception(), urllib3.exceptions.HTTPError, OSError)):
+            raise
         raise translate(exc, url=url, what=what, cluster=cluster, secret=secret) from exc

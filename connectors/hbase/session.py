@@ -13,14 +13,14 @@ import importlib
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Self
-
-import happybase
-from thriftpy2.thrift import TApplicationException, TException
-from thriftpy2.transport import TTransportException
+from typing import Any, Self
 
 from connectors.hbase.errors import HBaseError, TableNotFound, Unreachable
 from connectors.hbase.rows import as_name, as_text
+from connectors.lazy import lazy
+
+# happybase and thriftpy2 load on first use (connectors/lazy.py): a verb that never reads HBase skips them.
+happybase = lazy("happybase")
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_POOL_SIZE = 8
@@ -41,11 +41,15 @@ class HBaseSession:
         self.port = port
         self.timeout = timeout
         self.pool_size = pool_size
-        self._pool: happybase.ConnectionPool | None = None
+        self._pool: Any = None  # happybase.ConnectionPool
         self._pool_lock = threading.Lock()
-        # The types of happybase's Hbase.thrift (TScan, Mutation, IOError, ...): importing happybase
-        # registers them as the module `Hbase_thrift`.
-        self._thrift = importlib.import_module("Hbase_thrift")
+
+    @property
+    def _thrift(self) -> Any:
+        """The types of happybase's Hbase.thrift (TScan, Mutation, IOError, ...): importing happybase
+        registers them as the module `Hbase_thrift`."""
+        happybase.ConnectionPool  # noqa: B018 - loads happybase (lazy), which registers the module
+        return importlib.import_module("Hbase_thrift")
 
     @property
     def where(self) -> str:
@@ -70,7 +74,7 @@ class HBaseSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _get_pool(self) -> happybase.ConnectionPool:
+    def _get_pool(self) -> Any:  # happybase.ConnectionPool
         with self._pool_lock:
             if self._pool is None:
                 try:
@@ -78,20 +82,23 @@ class HBaseSession:
                     self._pool = happybase.ConnectionPool(
                         self.pool_size, host=self.host, port=self.port, timeout=int(self.timeout * 1000)
                     )
-                except (TTransportException, OSError) as exc:
+                except (_transport_error(), OSError) as exc:
                     raise Unreachable(f"{self.where} is unreachable: {_reason(exc)}") from None
             return self._pool
 
     @contextmanager
-    def _conn(self, table: str | bytes | None = None) -> Iterator[happybase.Connection]:
+    def _conn(self, table: str | bytes | None = None) -> Iterator[Any]:
         """A pooled connection; every failure leaves as an `HBaseError`.
 
         Errors the IDL declares (IOError, IllegalArgument, AlreadyExists) are turned into ours
         inside the pool's block: the connection is fine and goes back to the pool as is (the pool
         would otherwise replace it). Transport errors pass through the pool, which replaces the
         broken connection, and come out as `Unreachable`."""
-        T = self._thrift
+        from thriftpy2.thrift import TApplicationException, TException
+        from thriftpy2.transport import TTransportException
+
         pool = self._get_pool()
+        T = self._thrift
         try:
             with pool.connection(timeout=self.timeout) as conn:
                 try:
@@ -146,3 +153,9 @@ def _reason(exc: BaseException) -> str:
     if "timed out" in text.lower():
         return "no answer in time; the Thrift server may be overloaded or a firewall drops the traffic"
     return text
+
+
+def _transport_error() -> type[Exception]:
+    from thriftpy2.transport import TTransportException
+
+    return TTransportException

@@ -23,13 +23,14 @@ from features.services import Services
 from features.transfers import card, watcher
 from features.transfers.backend import EngineFailed, Transient, Unsupported
 from features.transfers.kinds import backend_for, kind_of
+from features.transfers.samples import Sample, of_run
 from state import audit, runs
 from state.runs import ACTIVE_STATES, Run
 
 KIND = watcher.KIND
 
-__all__ = ["EngineUnavailable", "NotActive", "UnknownTransfer", "Unsupported", "active",
-           "cancel", "latest", "pause", "resume", "start", "throttle"]
+__all__ = ["EngineUnavailable", "NotActive", "Sample", "UnknownTransfer", "Unsupported", "active",
+           "cancel", "history", "latest", "pause", "resume", "start", "throttle", "throughput"]
 
 
 class UnknownTransfer(LookupError):
@@ -207,3 +208,13 @@ def _translate(e: Exception, transfer: Transfer, action: str) -> Exception:
     if isinstance(e, (Transient, EngineFailed)):
         return EngineUnavailable(f"Could not {action} `{transfer.id}` ({transfer.kind}): {e}")
     return EngineUnavailable(f"Could not {action} `{transfer.id}` ({transfer.kind}): {type(e).__name__}: {e}")
+
+
+def throughput(services: Services, run_id: str) -> list[Sample]:
+    """The run's samples (time, bytes done, cap in force), oldest first, at most samples.MAX_SAMPLES."""
+    return of_run(services.store, run_id)
+
+
+def history(services: Services, limit: int = 200) -> list[Run]:
+    """Every transfer run, newest first."""
+    return runs.recent(services.store, kind=KIND, limit=limit)

@@ -25,6 +25,8 @@ from config.transfers import Transfer
 from features.services import Services
 from state.runs import Run
 
+RUN_KIND = "transfer"  # the state.runs kind of transfer runs
+
 
 class Transient(Exception):
     """The engine could not be reached or asked us to wait: try again later."""
@@ -84,6 +86,15 @@ class Backend:
 
     # -- the kind's facts: what the rest of Ferry may know of an engine without asking it ---------
     kind = ""
+    #: Its keys in app.yaml: `parse_params(reader) -> Params` (config.transfers.TransferKind), and
+    #: the estate endpoints it needs ((attribute, "source" | "target" | "via"), checked at load).
+    Params: type = object
+    needs: tuple[tuple[str, str], ...] = ()
+
+    @staticmethod
+    def parse_params(r: Any) -> Any:
+        raise NotImplementedError
+
     #: Why this engine cannot do an action ("pause", "throttle"), said to the user as is. The card
     #: shows no button for a refused action.
     REFUSALS: dict[str, str] = {}

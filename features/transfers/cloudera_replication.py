@@ -19,10 +19,13 @@ stalled, then fails it with that reason after stall_alert_after.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from config.transfers import ClouderaReplicationParams, Transfer
-from config.units import human_bytes
+from config.errors import ConfigError
+from config.reader import Reader, join
+from config.transfers import Transfer, unit
+from config.units import human_bytes, parse_duration
 from connectors.cloudera import (
     ClouderaError,
     ClouderaManager,
@@ -41,7 +44,115 @@ MB = 1024 * 1024
 CM_DEFAULT_MAPS = 20  # what CM uses when a schedule names no mapper count
 
 
+
+# -- its keys in app.yaml (`transfers:` entries of this kind) ------------------------------------
+
+@dataclass(frozen=True)
+class ClouderaReplicationParams:
+    """A Cloudera Manager replication. Ferry makes the schedule from these keys and owns it by
+    `name` (created, or updated in place when they change), unless `schedule_id` names one made
+    by hand, which Ferry then only runs, pauses, throttles and watches."""
+
+    service: str = "hdfs"  # what it replicates: hdfs | hbase | hive
+    schedule: int | None = None  # schedule_id: a hand-made schedule; None: Ferry makes it
+    cm_service: str | None = None  # the CM service that owns the schedule (default: `service`)
+    cluster: str | None = None  # default: the `via` estate's cloudera.cluster
+    name: str = ""  # the schedule's display name in CM (default ferry:<transfer id>)
+    peer: str | None = None  # the source CM as the `via` CM knows it (Administration > Peers)
+    source_cluster: str | None = None  # default: the source estate's cloudera.cluster
+    source_service: str | None = None  # the service on the source (default: cm_service)
+    path: str | None = None  # hdfs
+    destination_path: str | None = None  # hdfs (default: path)
+    hbase_tables: tuple[str, ...] = ()  # hbase: "table" or "namespace:table"
+    initial_snapshot: bool = True  # hbase: copy what exists (snapshot export), then replicate edits
+    databases: tuple[str, ...] = ()  # hive: "db" (all its tables) or "db.table"
+    mappers: int | None = None  # CM's default (20) when None
+    bandwidth_per_map: int | None = None  # MB/s per mapper (CM's default, 100, when None)
+    pool: str | None = None  # YARN scheduler pool of the copy jobs
+    dry_run_wait_s: float = 20.0  # hdfs: how long the start confirmation waits for CM's dry run
+
+    @property
+    def owner(self) -> str:
+        return self.cm_service or self.service
+
+    @property
+    def made_by_ferry(self) -> bool:
+        return self.schedule is None
+
+    def subject(self) -> str:
+        """What is replicated, for cards: "schedule 2 (hdfs)", "hbase: orders, customers"."""
+        if self.schedule is not None:
+            return f"schedule {self.schedule} ({self.owner})"
+        items = {"hdfs": (self.path,), "hbase": self.hbase_tables, "hive": self.databases}[self.service]
+        return f"{self.service}: " + ", ".join(i for i in items if i)
+
+
+CM_SERVICES = ("hdfs", "hbase", "hive")
+CM_NAME = r"[A-Za-z0-9_.:/ -]{1,200}"
+HBASE_TABLE = r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}:)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+HIVE_NAME = r"[A-Za-z0-9_]{1,128}(\.[A-Za-z0-9_]{1,128})?"
+
+def parse_params(r: Reader) -> ClouderaReplicationParams:
+    service = r.str("service", default="hdfs")
+    if service not in CM_SERVICES:
+        raise ConfigError(join(r.path, "service"), f"{service!r} is not one of {', '.join(CM_SERVICES)} (what the "
+                                                   "schedule replicates; `cm_service` names the CM service that owns it)")
+    if r.has("schedule") and r.has("schedule_id"):
+        raise ConfigError(join(r.path, "schedule"), "give schedule_id only (schedule is its older name)")
+    schedule = r.int("schedule_id", default=None, minimum=0)
+    if schedule is None:
+        schedule = r.int("schedule", default=None, minimum=0)
+    # CM's own number (whole MB/s per mapper, as its replication page shows it), not a rate string
+    bandwidth = r.int("bandwidth_per_map", default=None, minimum=1)
+    ident = r.str("id")
+    params = ClouderaReplicationParams(
+        service=service, schedule=schedule,
+        cm_service=r.str("cm_service", default=None, pattern=CM_NAME, what="a CM service name"),
+        cluster=r.str("cluster", default=None),
+        name=r.str("name", default=f"ferry:{ident}", pattern=CM_NAME, what="a schedule name"),
+        peer=r.str("peer", default=None, pattern=CM_NAME, what="a CM peer name"),
+        source_cluster=r.str("source_cluster", default=None),
+        source_service=r.str("source_service", default=None, pattern=CM_NAME, what="a CM service name"),
+        path=r.str("path", default=None, pattern=r"/[^\x00-\x1f]{0,4000}", what="an absolute HDFS path"),
+        destination_path=r.str("destination_path", default=None, pattern=r"/[^\x00-\x1f]{0,4000}",
+                               what="an absolute HDFS path"),
+        hbase_tables=r.str_list("hbase_tables", default=(), pattern=HBASE_TABLE, what="an HBase table name"),
+        initial_snapshot=r.bool("initial_snapshot", default=True),
+        databases=r.str_list("databases", default=(), pattern=HIVE_NAME, what="a Hive database (or database.table)"),
+        mappers=r.int("mappers", default=None, minimum=1),
+        bandwidth_per_map=bandwidth,
+        pool=r.str("pool", default=None, pattern=CM_NAME, what="a YARN pool name"),
+        dry_run_wait_s=_default(unit(r, "dry_run_wait", parse_duration), 20.0),
+    )
+    _check_cloudera(params, r.path)
+    return params
+
+
+def _default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _check_cloudera(p: ClouderaReplicationParams, path: str) -> None:
+    """A hand-made schedule needs only its id; a schedule Ferry makes needs what it replicates."""
+    keys = {"hdfs": ("path", p.path), "hbase": ("hbase_tables", p.hbase_tables), "hive": ("databases", p.databases)}
+    key, value = keys[p.service]
+    for other, (other_key, other_value) in keys.items():
+        if other != p.service and other_value:
+            raise ConfigError(join(path, other_key), f"is for `service: {other}`; this transfer replicates {p.service}")
+    if p.schedule is not None:
+        return
+    if not value:
+        raise ConfigError(join(path, key), f"is required: Ferry makes the {p.service} replication schedule from it "
+                                           "(or give schedule_id: the id of a schedule made in Cloudera Manager)")
+    if not p.peer:
+        raise ConfigError(join(path, "peer"), "is required: the source Cloudera Manager's peer name, as the `via` CM "
+                                              "lists it under Administration > Peers")
+
+
 class ClouderaReplication(Backend):
+    Params = ClouderaReplicationParams
+    parse_params = staticmethod(parse_params)  # its keys in app.yaml
+    needs = (("cloudera", "via"),)  # estate endpoints, checked at load
     kind = "cloudera-replication"
     uses_source_link = True  # the copy's MapReduce jobs read from AS-IS over its network
 

@@ -13,9 +13,11 @@ this run moved (`carried_bytes`) and the whole transfer's progress adds them up.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from config.transfers import DataSyncParams, Transfer
+from config.reader import Reader
+from config.transfers import Transfer
 from connectors.aws import UNLIMITED, AwsError, DataSync
 from features.services import Services
 from features.transfers.backend import Backend, EngineFailed, Progress, Transient
@@ -41,7 +43,23 @@ def call(fn, *args: Any, **kwargs: Any) -> Any:
         raise EngineFailed(str(e)) from None
 
 
+
+# -- its keys in app.yaml (`transfers:` entries of this kind) ------------------------------------
+
+@dataclass(frozen=True)
+class DataSyncParams:
+    task_arn: str
+
+
+def parse_params(r: Reader) -> DataSyncParams:
+    return DataSyncParams(task_arn=r.str("task_arn", pattern=r"arn:aws[a-z-]*:datasync:.+:task/task-[0-9a-f]+",
+                                         what="a DataSync task ARN (arn:aws:datasync:REGION:ACCOUNT:task/task-…)"))
+
+
 class DataSyncTransfer(Backend):
+    Params = DataSyncParams
+    parse_params = staticmethod(parse_params)  # its keys in app.yaml
+    needs = (("aws", "via"),)  # estate endpoints, checked at load
     kind = "datasync"
 
     def __init__(self, services: Services, transfer: Transfer) -> None:

@@ -27,9 +27,11 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from config.transfers import HBaseCopyParams, Transfer
+from config.reader import Reader
+from config.transfers import Transfer
 from connectors.hbase import HBaseConnector, HBaseError, TableNotFound, Unreachable, row_bytes
 from features.services import Services
 from features.transfers import checkpoints
@@ -233,7 +235,31 @@ class CopyWorker:
             store.close()
 
 
+
+# -- its keys in app.yaml (`transfers:` entries of this kind) ------------------------------------
+
+@dataclass(frozen=True)
+class HBaseCopyParams:
+    table: str
+    target_table: str | None = None  # default: the same name
+    batch_rows: int = 1000  # rows per scan batch, mutateRows call and checkpoint
+    workers: int = 4  # regions copied in parallel
+
+    @property
+    def target(self) -> str:
+        return self.target_table or self.table
+
+
+def parse_params(r: Reader) -> HBaseCopyParams:
+    return HBaseCopyParams(table=r.str("table"), target_table=r.str("target_table", default=None),
+                           batch_rows=r.int("batch_rows", default=1000, minimum=1),
+                           workers=r.int("workers", default=4, minimum=1))
+
+
 class HBaseCopy(Backend):
+    Params = HBaseCopyParams
+    parse_params = staticmethod(parse_params)  # its keys in app.yaml
+    needs = (("hbase", "source"), ("hbase", "target"))  # estate endpoints, checked at load
     kind = "hbase-copy"
     uses_source_link = True  # every row is read from AS-IS's region servers over its network
     stop_on_failure = True  # the copy runs in Ferry's own threads: a failed run stops what is left

@@ -1,7 +1,7 @@
 """The transfer kinds: each `kind:` of app.yaml's transfers and the backend class that runs it.
-Adding a kind: write its backend (copy datasync.py), declare its facts on the class
-(backend.Backend: REFUSALS, uses_source_link, cancel_note, stop_on_failure, describe), and list it
-here. Nothing else in Ferry names a kind.
+Adding a kind: write its backend (copy datasync.py) with its keys in app.yaml (a Params class and
+`parse_params`, `needs`) and its facts on the class (backend.Backend: REFUSALS, uses_source_link,
+cancel_note, stop_on_failure, describe), and list it here. Nothing else in Ferry names a kind.
 
 Also the live backends: one per services, config version and transfer (they may hold
 connections and, for hbase-copy, the running copy)."""
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from config.transfers import Transfer
+from config.transfers import Transfer, TransferKind
 from features.services import Services
 from features.transfers.backend import Backend
 from features.transfers.cloudera_replication import ClouderaReplication
@@ -19,6 +19,9 @@ from features.transfers.hbase_copy import HBaseCopy
 from features.transfers.redshift_snapshot import RedshiftSnapshot
 
 KINDS: dict[str, type[Backend]] = {b.kind: b for b in (ClouderaReplication, DataSyncTransfer, RedshiftSnapshot, HBaseCopy)}
+
+#: What the configuration is told of each kind (config.load(..., kinds=TRANSFER_KINDS)).
+TRANSFER_KINDS: dict[str, TransferKind] = {k: TransferKind(b.parse_params, b.needs) for k, b in KINDS.items()}
 
 
 def kind_of(transfer: Transfer) -> type[Backend]:

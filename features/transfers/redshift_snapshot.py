@@ -17,9 +17,11 @@ for a snapshot or a restore.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from config.transfers import RedshiftSnapshotParams, Transfer
+from config.reader import Reader
+from config.transfers import Transfer
 from connectors.aws import AwsError, AwsNotFound, Redshift
 from features.services import Services
 from features.transfers.backend import Backend, EngineFailed, Progress, Unsupported
@@ -43,7 +45,31 @@ class _NotYet(Exception):
     """The cross-region copy has not appeared yet."""
 
 
+
+# -- its keys in app.yaml (`transfers:` entries of this kind) ------------------------------------
+
+@dataclass(frozen=True)
+class RedshiftSnapshotParams:
+    source_cluster: str  # on the `from` side's AWS account
+    target_cluster: str  # created on the `to` side by the restore
+    copy_to_region: str | None = None  # copy the snapshot to this region before restoring
+    node_type: str | None = None  # default: the snapshot's
+    nodes: int | None = None
+    from_automated: bool = False  # copy the latest automated snapshot instead of taking a new one
+
+
+def parse_params(r: Reader) -> RedshiftSnapshotParams:
+    return RedshiftSnapshotParams(
+        source_cluster=r.str("source_cluster"), target_cluster=r.str("target_cluster"),
+        copy_to_region=r.str("copy_to_region", default=None), node_type=r.str("node_type", default=None),
+        nodes=r.int("nodes", default=None, minimum=1), from_automated=r.bool("from_automated", default=False),
+    )
+
+
 class RedshiftSnapshot(Backend):
+    Params = RedshiftSnapshotParams
+    parse_params = staticmethod(parse_params)  # its keys in app.yaml
+    needs = (("aws", "source"), ("aws", "target"))  # estate endpoints, checked at load
     kind = "redshift-snapshot"
     REFUSALS = {"pause": NO_PAUSE, "throttle": NO_THROTTLE}
     cancel_note = "A restore already running in AWS finishes there (delete the TO-BE cluster to stop it)."

@@ -35,6 +35,10 @@ def v_transfer_checkpoints(db: sqlite_utils.Database) -> None:
     )
 
 
+def v_transfer_samples(db: sqlite_utils.Database) -> None:
+    from features.transfers.samples import v_transfer_samples as migrate  # the table's code lives beside it
+
+    migrate(db)
 
 
 def v_start_confirmations(db: sqlite_utils.Database) -> None:
@@ -56,4 +60,5 @@ def v_start_confirmations(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = (("transfers.v1", v_transfer_checkpoints), ("transfers.v2", v_start_confirmations))
+MIGRATIONS = (("transfers.v1", v_transfer_checkpoints), ("transfers.v2", v_transfer_samples),
+              ("transfers.v3", v_start_confirmations))

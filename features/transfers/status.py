@@ -5,8 +5,9 @@ from __future__ import annotations
 from config.units import human_duration, human_rate
 from core.status import STATE_ICONS, StatusPart
 from features.services import Services
-from features.transfers import api
+from features.transfers.backend import RUN_KIND
 from features.transfers.card import state_line
+from state import runs
 
 
 def status_part(services: Services) -> StatusPart | None:
@@ -15,7 +16,7 @@ def status_part(services: Services) -> StatusPart | None:
         return None
     lines, data = [], []
     for t in transfers:
-        run = api.latest(services, t.id)
+        run = runs.latest(services.store, RUN_KIND, t.id)
         if run is None:
             lines.append(f"• `{t.id}` ({t.kind}) — not started")
             data.append({"transfer": t.id, "state": None})

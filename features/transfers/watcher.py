@@ -28,16 +28,17 @@ from config.transfers import Transfer
 from config.units import human_bytes, human_duration, human_rate
 from core.message import Message, Section
 from features.services import Services
-from features.transfers import card
-from features.transfers.backend import EngineFailed, Gone, Progress, Transient
+from features.transfers import card, samples
+from features.transfers.backend import RUN_KIND, EngineFailed, Gone, Progress, Transient
 from features.transfers.kinds import backend_for, kind_of
 from state import processed, runs
 from state.runs import Run
 
 log = logging.getLogger(__name__)
 
-KIND = "transfer"
+KIND = RUN_KIND
 WATCH = "features.transfers.watcher:watch"
+CHART = "features.charts.jobs:transfer_chart"
 MAX_BACKOFF_S = 60.0
 RATE_SMOOTHING = 0.5  # weight of the newest sample in the current rate
 
@@ -162,6 +163,7 @@ def record(services: Services, transfer: Transfer, run: Run, progress: Progress)
     }
     if progress.handle is not None:
         merge["handle"] = {**(d.get("handle") or {}), **progress.handle}
+    samples.add(services.store, run.id, now, progress.bytes_done, d.get("rate"))  # the throughput chart's history
     recovered = d.get("stall")
     if recovered:
         merge["stall"] = None
@@ -232,6 +234,7 @@ def finish(services: Services, transfer: Transfer | None, run: Run, state: str, 
                       merge={"ended_at": now, "stall": None, "seq": int(run.detail.get("seq", 0)) + 1})
     disarm(services, run.id)
     if transfer is None:
+        chart_later(services, run)
         return run
     if state == "failed" and kind_of(transfer).stop_on_failure:
         backend_for(services, transfer).cancel(run)  # stop what is left of the copy's threads
@@ -248,7 +251,15 @@ def finish(services: Services, transfer: Transfer | None, run: Run, state: str, 
         card.thread(services, run, f":x: `{transfer.id}` failed after {took}: {error or 'no reason given'}. "
                                    f"Fix the cause, then `/migrate start {transfer.id}` starts it again.",
                     dedupe_key=f"transfer-end:{run.id}")
+    chart_later(services, run)
     return run
+
+
+def chart_later(services: Services, run: Run) -> None:
+    """The run's throughput chart, drawn by a job (matplotlib takes a second; never in a Slack
+    listener) and uploaded to the card's thread after the messages above."""
+    if services.jobs is not None:
+        services.jobs.run_soon(CHART, job_id=f"chart:{run.id}", kwargs={"run_id": run.id})
 
 
 def after_transfer(services: Services, run: Run) -> None:

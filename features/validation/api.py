@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.errors import Refused
+from core.message import shown
 from core.who import Who
 from features.services import Services
 from features.validation import runner
@@ -83,6 +84,46 @@ def latest_result(services: Services, validation_id: str) -> ValidationResult | 
     return None
 
 
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One finished run of a validation: its state and how many differences it found."""
+
+    run_id: str
+    finished_at: datetime
+    state: str  # passed | mismatch | failed
+    differences: int | None  # None: the check could not run (failed)
+    summary: str
+    started_by: str | None = None
+
+
+def differences_of(run: Run) -> int | None:
+    """Rows that differ over the run's tables: |count difference| or the compare's differences."""
+    if run.state == "failed":
+        return None
+    total = 0
+    for result in (run.detail.get("results") or {}).values():
+        if result.get("check") == "count":
+            total += abs(result.get("difference") or 0)
+        else:
+            total += int(result.get("differences") or 0)
+    return total
+
+
+def card_key_of(run: Run) -> str:
+    """The card whose thread gets news of `run` (its chart): the run's card."""
+    return f"run:{run.id}"
+
+
+def history(services: Services, validation_id: str, limit: int = 100) -> list[HistoryPoint]:
+    """The finished runs of `validation_id`, oldest first (the newest `limit`)."""
+    points = []
+    for r in runs.recent(services.store, kind=runner.KIND, subject=validation_id, limit=limit):
+        if r.state in runner.FINAL_STATES and r.finished_at:
+            points.append(HistoryPoint(r.id, datetime.fromisoformat(r.finished_at), r.state, differences_of(r),
+                                       r.detail.get("summary") or r.error or r.state, r.started_by))
+    return points[::-1]
+
+
 def run_check(services: Services, tables: list[str], check: str, who: Who | None, *, sample: int | None = None,
               seed: int | None = None, origin: str = "by hand") -> Run:
     """A check asked by hand (the count and compare verbs, the alert's Full compare button).
@@ -124,3 +165,29 @@ def _check_room(services: Services) -> None:
         [runner.KIND, *runs.ACTIVE_STATES]).fetchone()[0]
     if active >= MAX_QUEUED:
         raise QueueFull(active)
+
+
+class NothingToCancel(LookupError):
+    """No validation run of that name is under way."""
+
+
+class CannotCancel(RuntimeError):
+    """The run computes inside Ferry (Thrift or SQL): it cannot be stopped midway."""
+
+
+def cancel(services: Services, name: str, who: Who) -> tuple[Run, int]:
+    """Stop the validation run under way for `name` (a validation id, `table:check` as the count
+    and compare verbs name their runs, or a run id). A run on the clusters' MapReduce has its
+    YARN applications killed and ends failed; returns (the run, applications killed)."""
+    active = [r for r in runs.recent(services.store, kind=runner.KIND, active_only=True, limit=50)
+              if name in (r.id, r.subject) or r.subject.split(":")[0] == name]
+    if not active:
+        raise NothingToCancel(f"No validation run of `{shown(name)}` is under way (`/migrate status` lists them).")
+    run = active[0]
+    if not any(key.startswith("yarn:") for key in run.detail):
+        raise CannotCancel(f"`{run.subject}` runs inside Ferry (not on the clusters' MapReduce) and cannot be "
+                           "stopped midway; it ends by itself, usually within minutes.")
+    from features.validation import mapreduce_backend
+
+    killed = mapreduce_backend.cancel(services, run.id, who)
+    return runs.get(services.store, run.id) or run, killed

@@ -56,15 +56,14 @@ class MissingTable(Exception):
     """The table (or a compared column) does not exist on this side: a finding, not a failure."""
 
 
+@runtime_checkable
 class Backend(Protocol):
-    """One side of one table."""
+    """One side of one table: what every engine offers (count and sample compare need no more).
+    The full compare needs `RangeDigests`; the other capabilities below are optional and found by
+    `isinstance` (a new engine implements what its store can do, nothing else)."""
 
     side: str  # "as-is" | "to-be"
     where: str  # for messages: "warehouse tobe-host:5439/tobe public.events"
-    #: The store ships every row to Ferry to digest it (HBase over Thrift 1), and `stream` yields
-    #: rows in Python's key order: a differing range is then compared by a streaming merge of both
-    #: sides (one more pass of that range) rather than split and digested again (a pass per level).
-    streams_rows: bool
 
     def exists(self) -> bool: ...
 
@@ -72,19 +71,21 @@ class Backend(Protocol):
 
     def key_text(self, key: Key) -> str: ...
 
-    # full compare -----------------------------------------------------------------------------
-    def integer_bounds(self) -> tuple[int, int] | None:
-        """(min, max) of an integer key, or None when the key is not one integer column
-        (or the table is empty: then (None, None))."""
+    def sample_keys(self, n: int, seed: int) -> list[tuple[str, Key]]:
+        """The n keys with the smallest MD5(seed:key), with that hash (hex): reproducible."""
         ...
 
-    def grid_digests(self, base: int, width: int, segments: int,
-                     cells: tuple[int, int] | None = None) -> dict[int, Digest]:
-        """Digests of an equal-width grid over an integer key, in one pass (see
-        connectors.warehouse_checksum); index -1 / `segments` hold rows below / above it.
-        `cells=(a, b)`: only cells a..b-1 (with the rows below the grid when a == 0, above it
-        when b == segments)."""
+    def fetch(self, keys: Iterable[Key]) -> list[Row]:
+        """Rows of these keys, fetched in batches (missing keys absent, duplicates repeated)."""
         ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class RangeDigests(Backend, Protocol):
+    """The full compare's capability: digests of key ranges computed where the data lives, the
+    ranges' rows, and duplicated keys."""
 
     def cut_points(self, target: int) -> list[Key]:
         """Keys cutting the whole table into about `target` ranges (HBase: region boundaries)."""
@@ -110,22 +111,35 @@ class Backend(Protocol):
         `rows(..., with_values=False)` gives, without a Row per row."""
         ...
 
-    def stream(self, rng: KeyRange) -> Iterator[Row]:
-        """Rows of the range in key order (only where `streams_rows`)."""
-        ...
-
     def duplicates(self, limit: int) -> tuple[int, list[tuple[Key, int]]]: ...
 
-    # sample compare ---------------------------------------------------------------------------
-    def sample_keys(self, n: int, seed: int) -> list[tuple[str, Key]]:
-        """The n keys with the smallest MD5(seed:key), with that hash (hex): reproducible."""
+
+@runtime_checkable
+class IntegerGrid(Protocol):
+    """Optional: an equal-width grid over a one-column integer key, digested in one pass in the
+    engine (the warehouse). The first level then needs no quantiles."""
+
+    def integer_bounds(self) -> tuple[int, int] | None:
+        """(min, max) of an integer key, or None when the key is not one integer column
+        (or the table is empty: then (None, None))."""
         ...
 
-    def fetch(self, keys: Iterable[Key]) -> list[Row]:
-        """Rows of these keys, fetched in batches (missing keys absent, duplicates repeated)."""
+    def grid_digests(self, base: int, width: int, segments: int,
+                     cells: tuple[int, int] | None = None) -> dict[int, Digest]:
+        """Digests of an equal-width grid over an integer key, in one pass (see
+        connectors.warehouse_checksum); index -1 / `segments` hold rows below / above it.
+        `cells=(a, b)`: only cells a..b-1 (with the rows below the grid when a == 0, above it
+        when b == segments)."""
         ...
 
-    def close(self) -> None: ...
+
+@runtime_checkable
+class RowStream(Protocol):
+    """Optional: the store ships every row to Ferry to digest it (HBase over Thrift 1) and yields
+    a range's rows in Python's key order. A differing range is then compared by a streaming merge
+    of both sides (one more pass of that range) rather than split and digested again."""
+
+    def stream(self, rng: KeyRange) -> Iterator[Row]: ...
 
 
 @runtime_checkable

@@ -94,7 +94,8 @@ class BucketCompare:
         self.one_sided(extra, digits, self.run.tobe, missing=False)
         self.run.stats["row_ranges"] += len(to_rows)
         self.row_level(to_rows, digits)
-        # Buckets of one level all have `digits` digits; split those of about the same size together.
+        # Buckets of one level all have `digits` digits; a round splits them by enough more digits
+        # for the largest of them (the smaller ones get finer buckets than they need: harmless).
         for start in range(0, len(to_split), MAX_BUCKETS_PER_ROUND):
             chunk = to_split[start:start + MAX_BUCKETS_PER_ROUND]
             finer = min(MAX_DIGITS, digits + self.split_digits(max(r for _, r in chunk)))

@@ -2,12 +2,16 @@
 
 from features.feature import Feature
 from features.services import Services
-from features.validation import mapreduce_backend, schedule, status, store
+from features.validation import schedule, status, store
 
 
 def on_start(services: Services) -> None:
     schedule.arm(services)  # (re-)arm the configured schedules
-    mapreduce_backend.on_start(services)  # kill cluster jobs still running for runs that are over
+    # Kill cluster jobs still running for runs that are over. Imported here: it brings the SSH
+    # and warehouse clients, which a short verb must not load.
+    from features.validation import mapreduce_backend
+
+    mapreduce_backend.on_start(services)
 
 
 FEATURE = Feature(

@@ -27,10 +27,19 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from features.validation import bucketdiff
-from features.validation.backend import EMPTY, Backend, Digest, KeyRange, MissingTable, Row
+from features.validation.backend import (
+    EMPTY,
+    Digest,
+    IntegerGrid,
+    KeyRange,
+    MissingTable,
+    RangeDigests,
+    Row,
+    RowStream,
+)
 from features.validation.both import Prefetch, both
 from features.validation.model import MAX_LISTED, CompareResult, Duplicate, Finding
 from features.validation.rowdiff import diff_rows, merge_sorted
@@ -82,8 +91,10 @@ class Tuning:
             raise ValueError("first_level_parts must be at least 1")
         if self.first_level not in FIRST_LEVELS:
             raise ValueError(f"first_level is one of {', '.join(FIRST_LEVELS)}")
-        if not 1 <= self.bucket_digits <= 8:
-            raise ValueError("bucket_digits must be 1 to 8")
+        if not 1 <= self.bucket_digits <= 4:
+            # 16**4 = 65,536 buckets at most, whatever the table's size (5 digits: 644,669 buckets
+            # of 2 x 10^6 rows, 696 MB and 4 x a checksum's CPU, measured).
+            raise ValueError("bucket_digits must be 1 to 4")
         if self.bucket_rows_per_fetch < self.row_level_threshold:
             raise ValueError("bucket_rows_per_fetch must hold at least one bucket of row_level_threshold rows")
 
@@ -133,14 +144,15 @@ def narrow(rng: KeyRange, da: Digest, db: Digest) -> list[KeyRange]:
 
 
 class _FullCompare:
-    def __init__(self, table_id: str, asis: Backend, tobe: Backend, tuning: Tuning, progress: Progress | None) -> None:
+    def __init__(self, table_id: str, asis: RangeDigests, tobe: RangeDigests, tuning: Tuning, progress: Progress | None) -> None:
         self.asis, self.tobe, self.t = asis, tobe, tuning
         self.progress = progress or (lambda _msg: None)
         self.result = CompareResult(table_id, "full")
         self.known_duplicates: set[str] = set()
         self.stats = {"levels": 0, "segments": 0, "row_ranges": 0, "rows_fetched": 0, "strategy": ""}
         self.rows = [0, 0]  # rows seen by the first level, AS-IS and TO-BE
-        self.streams = asis.streams_rows and tobe.streams_rows
+        self.streams = isinstance(asis, RowStream) and isinstance(tobe, RowStream)
+        self.grid = isinstance(asis, IntegerGrid) and isinstance(tobe, IntegerGrid)
         self.bounds: tuple[Any, Any] | None = None  # integer_bounds of both sides, once asked
 
     def use_buckets(self) -> bool:
@@ -151,8 +163,15 @@ class _FullCompare:
             return False
         if self.t.first_level == "hash":
             return True
-        self.bounds = both(self.asis.integer_bounds, self.tobe.integer_bounds)
+        self.bounds = self.integer_bounds()
         return self.bounds[0] is None or self.bounds[1] is None
+
+    def integer_bounds(self) -> tuple[Any, Any]:
+        """Both sides' integer key bounds, or (None, None) where an engine has no integer grid."""
+        if not self.grid:
+            return None, None
+        a, b = cast(IntegerGrid, self.asis), cast(IntegerGrid, self.tobe)
+        return both(a.integer_bounds, b.integer_bounds)
 
     # -- the first level ---------------------------------------------------------------------
 
@@ -190,7 +209,7 @@ class _FullCompare:
     def first_level(self) -> Iterator[tuple[list[KeyRange], list[Digest], list[Digest], int]]:
         """The first level in parts: (differing ranges, their digests on each side, how many
         ranges the part compared), part by part."""
-        ba, bb = self.bounds if self.bounds is not None else both(self.asis.integer_bounds, self.tobe.integer_bounds)
+        ba, bb = self.bounds if self.bounds is not None else self.integer_bounds()
         if ba is not None and bb is not None and self.t.first_level in ("auto", "grid"):
             lows = [x for x in (ba[0], bb[0]) if x is not None]
             highs = [x for x in (ba[1], bb[1]) if x is not None]
@@ -210,8 +229,8 @@ class _FullCompare:
                 return KeyRange(None if i < 0 else (lo + i * width,), None if i >= n else (lo + (i + 1) * width,))
 
             for a, b in parts:
-                ga, gb = both(lambda a=a, b=b: self.asis.grid_digests(lo, width, n, (a, b)),
-                              lambda a=a, b=b: self.tobe.grid_digests(lo, width, n, (a, b)))
+                ga, gb = both(lambda a=a, b=b: cast(IntegerGrid, self.asis).grid_digests(lo, width, n, (a, b)),
+                              lambda a=a, b=b: cast(IntegerGrid, self.tobe).grid_digests(lo, width, n, (a, b)))
                 cells = sorted(set(ga) | set(gb))
                 yield (*self._differing(((i, ga.get(i, EMPTY), gb.get(i, EMPTY)) for i in cells), cell), b - a)
             return
@@ -241,7 +260,7 @@ class _FullCompare:
 
     # -- one side empty in a range: count, list the first keys ---------------------------------
 
-    def one_sided(self, rng: KeyRange, backend: Backend, rows: int, missing: bool) -> None:
+    def one_sided(self, rng: KeyRange, backend: RangeDigests, rows: int, missing: bool) -> None:
         listed = len(self.result.missing if missing else self.result.extra)
         room = MAX_LISTED - listed
         got = backend.rows([rng], limit=room) if room > 0 else []
@@ -311,7 +330,7 @@ class _FullCompare:
 
         def one(rng: KeyRange) -> None:
             local = CompareResult(self.result.table, "full")
-            with Prefetch(self.asis.stream(rng)) as ra, Prefetch(self.tobe.stream(rng)) as rb:
+            with Prefetch(cast(RowStream, self.asis).stream(rng)) as ra, Prefetch(cast(RowStream, self.tobe).stream(rng)) as rb:
                 n_a, n_b = merge_sorted(local, ra, rb, self.asis.key_text)
             with lock:
                 self.result.merge(local)
@@ -427,7 +446,7 @@ class _FullCompare:
         flush()
 
 
-def full_compare(table_id: str, asis: Backend, tobe: Backend, *, tuning: Tuning | None = None,
+def full_compare(table_id: str, asis: RangeDigests, tobe: RangeDigests, *, tuning: Tuning | None = None,
                  progress: Progress | None = None) -> CompareResult:
     """Every missing, extra, changed and duplicated row of the table (counts exact; lists cut at
     MAX_LISTED). A table or column missing on one side is a finding, not an exception."""

@@ -61,7 +61,8 @@ def _min_stop(a: bytes | None, b: bytes | None) -> bytes | None:
 
 
 class HBaseBackend:
-    streams_rows = True  # Thrift 1 has no server-side hash: every digested row crossed the wire
+    # Thrift 1 has no server-side hash: every digested row crosses the wire, so this engine is a
+    # RowStream (and has no IntegerGrid: row keys are bytes).
 
     def __init__(self, conn: HBaseConnector, side: str, table: str, columns: Sequence[str],
                  key_from: str | None = None, key_to: str | None = None) -> None:
@@ -119,13 +120,6 @@ class HBaseBackend:
             return sum(ex.map(lambda r: self.conn.count_range(self.table, r[0], r[1]), regions))
 
     # -- full compare ---------------------------------------------------------------------------
-
-    def integer_bounds(self) -> None:
-        return None
-
-    def grid_digests(self, base: int, width: int, segments: int,
-                     cells: tuple[int, int] | None = None) -> dict[int, Digest]:
-        raise NotImplementedError("HBase row keys are bytes: no integer grid")
 
     def cut_points(self, target: int) -> list[Key]:
         return [lo for lo, _ in self.regions()[1:] if lo is not None]

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from config import Config
 from config.mapreduce import MapReduceSettings, ready
@@ -30,7 +30,7 @@ from connectors.gateway import GatewayClient, GatewayError
 from connectors.yarn import AppNotFound, YarnApp, YarnClient, YarnError
 from core.errors import OutsideFailure
 from core.message import Message, Section
-from features.validation.backend import KeyRange
+from features.validation.backend import KeyRange, RangeDigests
 from features.validation.backends import open_side
 from features.validation.mapreduce_jobs import Job, JobFailed, JobResult, Side, job_tag, run_tag
 from features.validation.model import CompareResult, CountResult, Finding
@@ -276,8 +276,8 @@ def _ranges_of(side: Side, synced: JobResult, limit: int, wait_s: float = LOGS_W
 
 def _diff_ranges(config: Config, spec: TableSpec, ranges: list[KeyRange], result: CompareResult) -> None:
     """Read the differing ranges on both sides through Thrift and list their differences."""
-    asis = open_side(config, spec, "as-is")
-    tobe = open_side(config, spec, "to-be")
+    asis = cast(RangeDigests, open_side(config, spec, "as-is"))  # HBase over Thrift: it reads ranges
+    tobe = cast(RangeDigests, open_side(config, spec, "to-be"))
     try:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mr-ranges") as ex:
             fa, fb = ex.submit(asis.rows, ranges), ex.submit(tobe.rows, ranges)

@@ -16,7 +16,7 @@ from config.tables import TableSpec
 from core.errors import OutsideFailure
 from features.services import Services
 from features.validation import alerts, cards
-from features.validation.backends import opened
+from features.validation.backend import RangeDigests
 from features.validation.count import count_table
 from features.validation.hashdiff import full_compare
 from features.validation.model import CompareResult, CountResult
@@ -30,6 +30,7 @@ KIND = "validation"
 JOB = "features.validation.runner:execute"
 SCHEDULED_JOB = "features.validation.runner:scheduled"
 FINAL_STATES = ("passed", "mismatch", "failed")
+CHART = "features.charts.jobs:validation_chart"
 
 
 def create(services: Services, subject: str, *, tables: list[str], check: str, started_by: str | None,
@@ -63,11 +64,18 @@ def _check_one(services: Services, spec: TableSpec, check: str, detail: dict[str
 
     if mapreduce_backend.handles(services.config, spec, check):
         return mapreduce_backend.check(services, spec, check, run_id, progress)
+    # The connectors (psycopg, happybase) are loaded by the job that uses them, not by every verb
+    # that imports this module.
+    from features.validation.backends import opened
+
     with opened(services.config, spec) as (asis, tobe):
         if check == "count":
             return count_table(spec.id, asis, tobe)
         if check == "sample":
             return sample_compare(spec.id, asis, tobe, int(detail["sample"]), int(detail["seed"]))
+        if not (isinstance(asis, RangeDigests) and isinstance(tobe, RangeDigests)):
+            raise OutsideFailure(f"a full compare of `{spec.id}` needs range digests, which {asis.where} or "
+                                 f"{tobe.where} cannot give: use `count` or `compare --sample`")
         return full_compare(spec.id, asis, tobe, progress=progress)
 
 
@@ -114,6 +122,8 @@ def execute_with(services: Services, run_id: str) -> Run | None:
                       merge={"results": results, "errors": errors, "passed": passed, "summary": summary[:1000],
                              "progress": None})
     services.post(cards.run_card(run), card_key=f"run:{run_id}", dedupe_key=f"run:{run_id}:final")
+    if detail.get("validation_id") and services.jobs is not None:  # a chart if the result changed, drawn in a job
+        services.jobs.run_soon(CHART, job_id=f"chart:{run_id}", kwargs={"run_id": run_id})
     from features.validation.model import result_from_dict
 
     for table_id, data in results.items():

@@ -16,7 +16,8 @@ MIN_ROWS_PER_RANGE = 64
 
 
 class WarehouseBackend:
-    streams_rows = False  # checksums are computed by the warehouse: split differing ranges instead
+    # Checksums are computed by the warehouse (RangeDigests, IntegerGrid, KeyHashBuckets): a
+    # differing range is split and digested again, never streamed.
 
     def __init__(self, conn: WarehouseConnector, side: str, table: str, key_cols: Sequence[str],
                  columns: Sequence[str] | None, where: str | None, *, columns_from: WarehouseBackend | None = None) -> None:

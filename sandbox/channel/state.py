@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.parse
 from typing import Any
 
 from sandbox.channel.views import ViewTracker
@@ -87,6 +88,11 @@ class ChannelState:
             "ts": m.ts, "user": m.user, "author": self.name_of(m.user), "bot": m.user in (self.standin.BOT_USER, SLACKBOT),
             "text": m.text, "blocks": m.blocks, "edited": m.edited, "ephemeral": m.ephemeral_to is not None,
             "thread_ts": m.thread_ts, "posted_at": self._first_seen.get(m.ts, time.time()),
+            # shared files: the page links to the stand-in's copy (same origin)
+            "files": [{"id": f["id"], "name": f["name"], "title": f["title"], "mimetype": f["mimetype"],
+                       "size": f["size"], "alt": f.get("alt_txt", ""),
+                       "url": f"/files/{urllib.parse.quote(f['id'])}/{urllib.parse.quote(f['name'])}"}
+                      for f in m.files],
         }
         out["replies"] = [self._message(r, []) for r in replies]
         return out

@@ -1,7 +1,9 @@
 """A Slack Web API stand-in on 127.0.0.1.
 
 It answers the methods Ferry calls (auth.test, chat.postMessage, chat.update,
-chat.postEphemeral, views.open, usergroups.users.list), keeps the channel's messages as Slack
+chat.postEphemeral, views.open, usergroups.users.list, and the file upload flow:
+files.getUploadURLExternal, a POST of the bytes to the upload URL it hands out,
+files.completeUploadExternal, files.info), keeps the channel's messages as Slack
 would (ts, threads, updates in place), records every call, receives posts to `response_url`,
 and can answer HTTP 429 with Retry-After to test rate limiting. Like Slack, it refuses
 messages beyond Block Kit's limits with `invalid_blocks`.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import mimetypes
 import threading
 import time
 import urllib.parse
@@ -36,10 +39,31 @@ class SlackMessage:
     thread_ts: str | None = None
     ephemeral_to: str | None = None  # only this user sees it
     edited: int = 0
+    files: list[dict[str, Any]] = field(default_factory=list)  # shared files, as Slack lists them
 
     def as_dict(self) -> dict[str, Any]:
         return {"channel": self.channel, "ts": self.ts, "text": self.text, "blocks": self.blocks, "user": self.user,
-                "thread_ts": self.thread_ts, "ephemeral_to": self.ephemeral_to, "edited": self.edited}
+                "thread_ts": self.thread_ts, "ephemeral_to": self.ephemeral_to, "edited": self.edited,
+                "files": self.files}
+
+
+@dataclass
+class UploadedFile:
+    """A file of the upload flow: announced, then its bytes, then shared (or never)."""
+
+    id: str
+    name: str
+    length: int
+    alt: str = ""
+    title: str = ""
+    mimetype: str = ""
+    data: bytes | None = None
+    shared_in: list[tuple[str, str | None]] = field(default_factory=list)  # (channel, thread_ts)
+
+    def info(self, url: str) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "title": self.title or self.name, "mimetype": self.mimetype,
+                "size": len(self.data or b""), "alt_txt": self.alt, "url_private": f"{url}/files/{self.id}/{self.name}",
+                "shares": {"public": {ch: [{"ts": "", "thread_ts": th}] for ch, th in self.shared_in}}}
 
 
 class SlackStandIn:
@@ -55,6 +79,10 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.messages: list[SlackMessage] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
+        self.files: dict[str, UploadedFile] = {}  # by file id, in the order announced
+        self._failing_uploads = 0  # test hook: the next N posts of bytes get HTTP 500
+        self._drop_reply: dict[str, int] = {}  # test hook: method -> calls done but not answered
+        self._slow: dict[str, float] = {}  # test hook: method (or "upload") -> seconds to wait before answering
         self._rate_limits: dict[str, list[int]] = {}  # method -> [remaining, retry_after]
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
@@ -113,6 +141,29 @@ class SlackStandIn:
         with self._lock:
             self._rate_limits[method] = [times, retry_after]
 
+    def fail_uploads(self, times: int = 1) -> None:
+        """The next `times` posts of a file's bytes answer HTTP 500 (an upload URL gone bad)."""
+        with self._lock:
+            self._failing_uploads = times
+
+    def drop_reply(self, method: str, times: int = 1) -> None:
+        """Do the next `times` calls of `method`, then close the connection without answering
+        (a network cut after Slack acted: the caller cannot know it happened)."""
+        with self._lock:
+            self._drop_reply[method] = times
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Act on `method` (or "upload", a post of bytes) at once but answer `seconds` later: a
+        caller killed in between cannot know whether it happened."""
+        with self._lock:
+            self._slow[method] = seconds
+
+    def shared_files(self, channel: str | None = None) -> list[UploadedFile]:
+        """Files shared by files.completeUploadExternal (with their bytes), oldest first."""
+        with self._lock:
+            return [f for f in self.files.values() if f.shared_in and (channel is None
+                                                                      or any(c == channel for c, _ in f.shared_in))]
+
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -155,6 +206,11 @@ class SlackStandIn:
         handler = self.extra_get_routes.get(path)
         if handler:
             return handler(req)
+        if path.startswith("/files/"):
+            return self._file_bytes(req, path)
+        if path.startswith("/api/"):  # files.info is a GET in slack_sdk
+            query = urllib.parse.urlparse(req.path).query
+            return self._api(req, path[len("/api/"):], {k: v[0] for k, v in urllib.parse.parse_qs(query).items()})
         self._reply(req, 404, {"ok": False, "error": "unknown_method"})
 
     def _handle_post(self, req: BaseHTTPRequestHandler) -> None:
@@ -165,10 +221,13 @@ class SlackStandIn:
             return self.extra_post_routes[path](req, raw)
         if path.startswith("/response/"):
             return self._response_url(req, path.rsplit("/", 1)[1], raw)
+        if path.startswith("/upload/"):
+            return self._upload_bytes(req, path.rsplit("/", 1)[1], raw)
         if not path.startswith("/api/"):
             return self._reply(req, 404, {"ok": False, "error": "unknown_method"})
-        method = path[len("/api/"):]
-        params = _params(req.headers.get("Content-Type", ""), raw)
+        self._api(req, path[len("/api/"):], _params(req.headers.get("Content-Type", ""), raw))
+
+    def _api(self, req: BaseHTTPRequestHandler, method: str, params: dict[str, Any]) -> None:
         with self._lock:
             self.calls.append(Call(method, params))
             limit = self._rate_limits.get(method)
@@ -187,8 +246,61 @@ class SlackStandIn:
         body = handler(params)
         with self._lock:
             self._lock.notify_all()
+            drop = self._drop_reply.get(method, 0) > 0
+            if drop:
+                self._drop_reply[method] -= 1
         self._notify()
+        if self._slow.get(method):
+            time.sleep(self._slow[method])
+        if drop:
+            req.close_connection = True
+            req.connection.shutdown(2)  # socket.SHUT_RDWR: the caller gets no answer
+            return
         self._reply(req, 200, body)
+
+    def _upload_bytes(self, req: BaseHTTPRequestHandler, file_id: str, raw: bytes) -> None:
+        with self._lock:
+            self.calls.append(Call("upload", {"file_id": file_id, "bytes": len(raw)}))
+            f = self.files.get(file_id)
+            failing = self._failing_uploads > 0
+            if failing:
+                self._failing_uploads -= 1
+            elif f is not None and not f.shared_in:
+                f.data = raw
+                f.mimetype = mimetypes.guess_type(f.name)[0] or "application/octet-stream"  # as Slack: by name
+            self._lock.notify_all()
+        if self._slow.get("upload"):
+            time.sleep(self._slow["upload"])
+        if failing:
+            return self._reply(req, 500, {"ok": False, "error": "upload_failed"})
+        if f is None or f.shared_in:
+            return self._reply(req, 404, {"ok": False, "error": "file_not_found"})
+        # Slack's upload endpoint answers in plain text
+        data = f"OK - {len(raw)}".encode()
+        req.send_response(200)
+        req.send_header("Content-Type", "text/plain")
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
+
+    def _file_bytes(self, req: BaseHTTPRequestHandler, path: str) -> None:
+        """GET /files/<id>/<name>: a shared file's bytes (url_private; the local channel shows them)."""
+        parts = path.split("/")
+        with self._lock:
+            f = self.files.get(parts[2]) if len(parts) >= 3 else None
+        if f is None or not f.shared_in or f.data is None:
+            return self._reply(req, 404, {"ok": False, "error": "file_not_found"})
+        req.send_response(200)
+        # Served as a download unless it is an image: an uploaded HTML report must not run as a page here.
+        image = f.mimetype in ("image/png", "image/jpeg", "image/gif")
+        req.send_header("Content-Type", f.mimetype if image else "application/octet-stream")
+        if not image:
+            req.send_header("Content-Disposition", f'attachment; filename="{urllib.parse.quote(f.name)}"')
+        req.send_header("X-Content-Type-Options", "nosniff")
+        req.send_header("Content-Length", str(len(f.data)))
+        req.send_header("Connection", "close")
+        req.end_headers()
+        req.wfile.write(f.data)
 
     def _response_url(self, req: BaseHTTPRequestHandler, token: str, raw: bytes) -> None:
         body = json.loads(raw or b"{}")
@@ -284,6 +396,51 @@ class SlackStandIn:
         if isinstance(view, str):
             view = json.loads(view)
         return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(view or {})}}
+
+    def _api_files_getUploadURLExternal(self, p: dict) -> dict:  # noqa: N802 - Slack's method name
+        name = str(p.get("filename") or "")
+        try:
+            length = int(p.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not name or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):08d}"
+        with self._lock:
+            self.files[file_id] = UploadedFile(file_id, name, length, alt=str(p.get("alt_txt") or ""))
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _api_files_completeUploadExternal(self, p: dict) -> dict:  # noqa: N802
+        try:
+            files = json.loads(p["files"]) if isinstance(p.get("files"), str) else p.get("files")
+        except (KeyError, ValueError):
+            files = None
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel, thread_ts = p.get("channel_id") or p.get("channels"), p.get("thread_ts") or None
+        with self._lock:
+            found = [self.files.get(str(f.get("id"))) for f in files]
+            if any(f is None or f.data is None for f in found):
+                return {"ok": False, "error": "file_not_found"}  # announced, but its bytes never came
+            if any(len(f.data or b"") != f.length for f in found if f):
+                return {"ok": False, "error": "file_upload_size_mismatch"}
+            shared = []
+            for f, given in zip(found, files, strict=True):
+                assert f is not None
+                f.title = str(given.get("title") or f.name)
+                if channel:
+                    f.shared_in.append((channel, thread_ts))
+                shared.append(f.info(self.url))
+            if channel:  # Slack shows a message with the files in the channel (or thread)
+                self.messages.append(SlackMessage(channel=channel, ts=self.next_ts(),
+                                                  text=str(p.get("initial_comment") or ""), blocks=[],
+                                                  user=self.BOT_USER, thread_ts=thread_ts, files=shared))
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
+
+    def _api_files_info(self, p: dict) -> dict:
+        with self._lock:
+            f = self.files.get(str(p.get("file") or ""))
+            return {"ok": True, "file": f.info(self.url)} if f else {"ok": False, "error": "file_not_found"}
 
     def _api_usergroups_users_list(self, p: dict) -> dict:
         group = p.get("usergroup")

@@ -104,3 +104,24 @@ def test_every_emoji_ferry_writes_is_drawn_by_the_page():
             used |= set(re.findall(r"(?<=[\s\"'(\[]):([a-z](?:[a-z0-9_+]*[a-z0-9])?):(?=[\s\"')\],.])", source.read_text()))
     assert used, "found no shortcodes at all: the pattern is wrong"
     assert used - known == set(), "add these to EMOJI in sandbox/channel/static/mrkdwn.js"
+
+
+def test_shared_files_are_in_the_state_and_served_images_inline_others_as_downloads(standin, page_url):
+    from tests.channel.test_channel_page import tiny_png
+
+    png = tiny_png()
+    api = standin._api_files_getUploadURLExternal
+    for name, data in (("c.png", png), ("r.html", b"<script>alert(1)</script>")):
+        file = api({"filename": name, "length": str(len(data))})
+        urllib.request.urlopen(urllib.request.Request(file["upload_url"], data=data, method="POST"), timeout=5)
+        standin._api_files_completeUploadExternal({"files": json.dumps([{"id": file["file_id"], "title": name}]),
+                                                   "channel_id": CHANNEL, "initial_comment": name})
+    files = [m["files"][0] for m in get(f"{page_url}channel/api/state?user={OPERATOR}")["messages"]]
+    assert [f["mimetype"] for f in files] == ["image/png", "text/html"]
+    with urllib.request.urlopen(page_url.rstrip("/") + files[0]["url"], timeout=5) as resp:
+        assert resp.read() == png and resp.headers["Content-Type"] == "image/png"
+    with urllib.request.urlopen(page_url.rstrip("/") + files[1]["url"], timeout=5) as resp:
+        assert resp.headers["Content-Type"] == "application/octet-stream"
+        assert resp.headers["Content-Disposition"].startswith("attachment")
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(page_url + "files/F0/none.png", timeout=5)

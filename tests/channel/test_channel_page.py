@@ -270,3 +270,31 @@ def test_mrkdwn_and_blocks_render_as_slack_would(channel):
     assert card.locator(".bk-accessory button").inner_text() == "Open"
     assert [b["type"] for b in payload["blocks"]] == ["header", "section", "section"]
 
+
+
+def tiny_png(width: int = 40, height: int = 20) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x12\x64\xa3" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_chart_uploaded_to_a_thread_shows_as_an_image(channel):
+    services = channel.ferry.runtime.services
+    services.post(Message("Transfer orders", [Header("Transfer orders"), Section("done")]),
+                  card_key="transfer-card:x")
+    services.upload("throughput.png", tiny_png(), title="Throughput <b>x</b>", comment=Message("Throughput"),
+                    thread_of="transfer-card:x")
+    services.upload("report.html", b"<script>alert(1)</script>", title="Report", mimetype="text/html",
+                    comment=Message("The report"))
+    channel.message("The report").locator(".file-download", has_text="report.html").wait_for()
+    channel.message("Transfer orders").locator(".thread-link").click()
+    image = channel.page.locator("#thread .file-image")
+    image.wait_for()
+    channel.page.wait_for_function("() => document.querySelector('#thread .file-image').naturalWidth === 40")
+    assert channel.page.locator("#thread .file-title").inner_text() == "Throughput <b>x</b>"  # shown as text

@@ -9,6 +9,7 @@ import pytest
 import config
 from config import ConfigError
 from config.cutover import Runbook
+from features.registry import vocabulary
 from tests.cutover.conftest import PEOPLE
 
 VALIDATIONS = """
@@ -29,7 +30,7 @@ ESTATES = "estates:\n  as-is: {hbase: {host: h, port: 9}}\n  to-be: {hbase: {hos
 
 def load(extra: str):
     people = PEOPLE.replace("estates:\n  as-is: {}\n  to-be: {}\n", ESTATES)
-    return config.load_text(people + textwrap.dedent(extra), env={}, source_path="/tmp/x/app.yaml")
+    return config.load_text(people + textwrap.dedent(extra), env={}, source_path="/tmp/x/app.yaml", **vocabulary())
 
 
 def test_steps_are_typed():

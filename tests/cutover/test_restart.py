@@ -101,9 +101,9 @@ def test_an_approval_that_expired_while_ferry_was_down_is_expired_at_start(tmp_p
 def test_a_step_approved_just_before_a_crash_starts_after_the_restart(tmp_path, slack_standin):
     """The quorum was recorded, then the process died before the action job ran."""
     from commands.context import Services
-    from config import load
     from core.who import Who
     from features.cutover import approvals
+    from features.registry import load_config as load
     from features.registry import open_store
 
     path = write(tmp_path, MANUAL_RUNBOOK)
@@ -135,10 +135,10 @@ def test_a_step_approved_just_before_a_crash_starts_after_the_restart(tmp_path, 
 def test_approvals_expire_on_the_services_clock_without_waiting(tmp_path):
     """The clock is injected (Services.clock): an expiry is tested by moving time, not sleeping."""
     from commands.context import Services
-    from config import load
     from core.clock import ManualClock
     from core.who import Who
     from features.cutover import approvals
+    from features.registry import load_config as load
     from features.registry import open_store
 
     path = write(tmp_path, MANUAL_RUNBOOK)

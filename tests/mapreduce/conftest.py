@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import config
 from commands.context import Services
-from features.registry import open_store
+from features.registry import load_config, open_store
 from sandbox.mapreduce.pair import MapReducePair
 from tests.fixtures.slack import BASE_CONFIG
 
@@ -52,7 +51,7 @@ tables:
         return path
 
     def services(self, **kw: object) -> Services:
-        cfg = config.load(str(self.write_config(**kw)))
+        cfg = load_config(str(self.write_config(**kw)))
         return Services(config=cfg, store=open_store(cfg.state.path))
 
 

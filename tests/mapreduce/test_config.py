@@ -7,6 +7,7 @@ import pytest
 
 import config
 from config.errors import ConfigError
+from features.registry import vocabulary
 from features.validation import mapreduce_backend
 
 HEAD = """
@@ -23,7 +24,7 @@ def load(estate_extra: str = GATEWAY, tables: str = "", section: str = ""):
     for name in ("as-is", "to-be"):
         text += f"  {name}:\n    hbase: {{host: 127.0.0.1, port: 9090}}\n{estate_extra}"
     text += section + "tables:\n  - id: orders\n    as-is: {hbase: orders}\n    to-be: {hbase: orders}\n" + tables
-    return config.load_text(text, env={})
+    return config.load_text(text, env={}, **vocabulary())
 
 
 def test_gateway_and_yarn_are_parsed():

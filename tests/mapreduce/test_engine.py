@@ -188,3 +188,33 @@ def test_differing_ranges_parse_synctable_lines_and_skip_damaged_ones():
              "DEBUG x: Hash mismatch.  Key range: 6131 to 6132 sourceHash: aa targetHash: bb\n")
     ranges = mapreduce_backend.differing_ranges(lines)
     assert [(r.lo, r.hi) for r in ranges] == [(b"a1", b"a2"), (b"a2", None)]
+
+
+def test_the_cancel_verb_stops_a_validation_on_mapreduce_and_refuses_one_inside_ferry(mr_env):
+    from commands.dispatch import run_command
+    from core.who import Who
+    from tests.fixtures.slack import CHANNEL, OPERATOR
+
+    for y in mr_env.pair.yarn.values():
+        y.slow(20)
+    services = mr_env.services()
+    who = Who(OPERATOR, channel_id=CHANNEL)
+    run = start(services, "orders", "count")
+    holder = {}
+    t = threading.Thread(target=lambda: holder.setdefault("run", runner.execute_with(services, run.id)))
+    t.start()
+    deadline = time.time() + 10
+    while sum(len(y.by_tag(run_tag(run.id))) for y in mr_env.pair.yarn.values()) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    while not any(k.startswith("yarn:") for k in runs.get(services.store, run.id).detail) and time.time() < deadline:
+        time.sleep(0.05)  # the run has noted its applications
+    reply = run_command(services, who, "cancel orders")
+    assert reply.data["killed"] == 2 and "is cancelled: 2 YARN application(s) killed" in reply.message.text
+    t.join(30)
+    assert holder["run"].state == "failed" and "was cancelled" in holder["run"].error
+    # a compare computed by Ferry itself cannot be stopped midway: said, not pretended
+    runs.create(services.store, "validation", "events:count", state="running")
+    refused = run_command(services, who, "cancel events")
+    assert "runs inside Ferry" in refused.message.text and "killed" not in refused.data
+    unknown = run_command(services, who, "cancel nothing-here")
+    assert "is not a transfer in app.yaml" in unknown.message.text

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-import config
 from commands.context import Services
-from features.registry import open_store
+from features.registry import load_config, open_store
 from features.transfers import kinds as backend_module
 from tests.fixtures.slack import APPROVERS, CHANNEL, GROUP, OPERATOR
 
@@ -69,7 +68,7 @@ def make_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[C
         for k, v in env.items():
             monkeypatch.setenv(k, v)
         path.write_text(text)
-        cfg = config.load(str(path))
+        cfg = load_config(str(path))
         services = Services(config=cfg, store=open_store(cfg.state.path))
         made.append(services)
         return services

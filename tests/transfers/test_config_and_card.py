@@ -11,9 +11,10 @@ from slack_sdk.models.blocks import Block
 import config
 from bot import blocks as block_kit
 from config import ConfigError
-from config.transfers import HBaseCopyParams
+from features.registry import load_config, vocabulary
 from features.transfers import card, watcher
 from features.transfers.backend import Progress
+from features.transfers.hbase_copy import HBaseCopyParams
 from state import outbox, runs
 from tests.transfers.conftest import config_text
 
@@ -22,7 +23,7 @@ ROOT_APP = __import__("pathlib").Path(__file__).resolve().parents[2] / "app.yaml
 
 def load(transfers: str, **kw):
     text, env = config_text(transfers, **kw)
-    return config.load_text(text, env=env)
+    return config.load_text(text, env=env, **vocabulary())
 
 
 class _HB:
@@ -67,7 +68,7 @@ def test_the_repository_app_yaml_has_the_field_note_transfers():
     env = {k: "x" for k in ("CM_ASIS_PASSWORD", "CM_TOBE_PASSWORD", "WAREHOUSE_ASIS_PASSWORD",
                             "WAREHOUSE_TOBE_PASSWORD")}
     import os
-    cfg = config.load(str(ROOT_APP), env={**os.environ, **env})
+    cfg = load_config(str(ROOT_APP), env={**os.environ, **env})
     kinds = {t.id: t.kind for t in cfg.transfers}
     assert kinds == {"hdfs-warehouse": "cloudera-replication", "hbase-orders": "hbase-copy",
                      "landing-bucket": "datasync", "warehouse": "redshift-snapshot"}
@@ -168,5 +169,28 @@ def test_the_sandbox_template_transfers_load():
                                                       else "1"), template)
     env = {"FERRY_SANDBOX_CM_PASSWORD": "x", "FERRY_SANDBOX_WAREHOUSE_PASSWORD": "x", "FERRY_SANDBOX_AWS_SECRET": "x",
            "FERRY_SANDBOX_AWS_ACCESS_KEY": "x"}
-    cfg = config.load_text(text, env=env)
+    cfg = config.load_text(text, env=env, **vocabulary())
     assert {t.kind for t in cfg.transfers} == {"cloudera-replication", "hbase-copy", "datasync", "redshift-snapshot"}
+
+
+def test_a_new_kind_is_read_from_what_its_engine_declares_without_touching_config():
+    """The configuration knows no kind by name: it is handed them (features/transfers/kinds.py)."""
+    from dataclasses import dataclass
+
+    from config.transfers import TransferKind
+
+    @dataclass(frozen=True)
+    class RsyncParams:
+        path: str
+
+    kinds = {**vocabulary()["kinds"], "rsync": TransferKind(lambda r: RsyncParams(r.str("path")), (("hbase", "target"),))}
+    text, env = config_text("- {id: files, kind: rsync, path: /data}", tobe={"hbase": _HB})
+    cfg = config.load_text(text, env=env, kinds=kinds)
+    assert cfg.transfers.get("files").params == RsyncParams("/data")
+    with pytest.raises(ConfigError, match="needs estates.to-be.hbase"):
+        config.load_text(config_text("- {id: files, kind: rsync, path: /data}")[0], env=env, kinds=kinds)
+    with pytest.raises(ConfigError) as unknown:  # the stock kinds do not know it
+        config.load_text(text, env=env, **vocabulary())
+    assert unknown.value.key == "transfers[0].kind" and "rsync" in str(unknown.value)
+    with pytest.raises(ConfigError, match="given no transfer kinds"):
+        config.load_text(text, env=env)

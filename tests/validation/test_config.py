@@ -9,6 +9,7 @@ import pytest
 
 import config
 from config import ConfigError
+from features.registry import vocabulary
 
 HEAD = """
 slack: {channel: C0FERRY01}
@@ -54,7 +55,7 @@ validations:
 
 
 def load(extra: str):
-    return config.load_text(HEAD + textwrap.dedent(extra), env={"PW": "x"}, source_path="/tmp/x/app.yaml")
+    return config.load_text(HEAD + textwrap.dedent(extra), env={"PW": "x"}, source_path="/tmp/x/app.yaml", **vocabulary())
 
 
 def test_sections_are_typed():
@@ -113,5 +114,5 @@ def test_the_shipped_app_yaml_parses():
 
     root = Path(__file__).resolve().parents[2]
     env = {k: "x" for k in ("CM_ASIS_PASSWORD", "CM_TOBE_PASSWORD", "WAREHOUSE_ASIS_PASSWORD", "WAREHOUSE_TOBE_PASSWORD")}
-    cfg = config.load_text((root / "app.yaml").read_text(), env=env, source_path=str(root / "app.yaml"))
+    cfg = config.load_text((root / "app.yaml").read_text(), env=env, source_path=str(root / "app.yaml"), **vocabulary())
     assert len(cfg.tables) >= 2 and len(cfg.validations) >= 2

@@ -1,4 +1,4 @@
-"""The full compare's key-hash first level (jobs/validation/bucketdiff.py over
+"""The full compare's key-hash first level (features/validation/bucketdiff.py over
 connectors.warehouse_checksum's bucket queries), on the sandbox PostgreSQL: every key shape, in
 both SQL dialects (Redshift's through a stand-in STRTOL, see test_compare_internals), and two
 databases whose collations order the keys differently."""
@@ -220,3 +220,11 @@ def test_duplicated_text_keys_by_key_hash(warehouse, warehouse_schema):
         assert r.stats["strategy"].startswith("key hash")
     a.close()
     b.close()
+
+
+def test_tuning_of_the_first_level_is_checked():
+    assert (Tuning().first_level, Tuning().bucket_digits) == ("auto", 4)
+    for bad in ({"first_level": "quantiles"}, {"bucket_digits": 0}, {"bucket_digits": 5},
+                {"row_level_threshold": 100, "rows_per_fetch": 100, "bucket_rows_per_fetch": 50}):
+        with pytest.raises(ValueError):
+            Tuning(**bad)

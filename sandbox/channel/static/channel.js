@@ -108,6 +108,7 @@
     });
     content.classList.add("message-content");
     body.appendChild(content);
+    for (const file of msg.files || []) body.appendChild(fileNode(file));
     if (!inThread && msg.replies.length) {
       const link = document.createElement("button");
       link.type = "button";
@@ -132,6 +133,38 @@
     return node;
   }
 
+  // A shared file, as Slack shows it: an image inline (click opens it full size), anything
+  // else a download card with its name and size. textContent only: names are user text.
+  function fileNode(file) {
+    const box = document.createElement("div");
+    box.className = "file";
+    box.dataset.fileId = file.id;
+    const title = document.createElement("div");
+    title.className = "file-title";
+    title.textContent = file.title || file.name;
+    box.appendChild(title);
+    if (/^image\/(png|jpeg|gif)$/.test(file.mimetype)) {
+      const link = document.createElement("a");
+      link.href = file.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const img = document.createElement("img");
+      img.className = "file-image";
+      img.src = file.url;
+      img.alt = file.alt || file.title || file.name;
+      link.appendChild(img);
+      box.appendChild(link);
+    } else {
+      const link = document.createElement("a");
+      link.className = "file-download";
+      link.href = file.url;
+      link.download = file.name;
+      link.textContent = `${file.name} · ${Math.max(1, Math.round(file.size / 1024))} KB`;
+      box.appendChild(link);
+    }
+    return box;
+  }
+
   // Keyed by ts: an unchanged message keeps its node; a changed one (chat.update) is redrawn
   // in the same place and flashes, as Slack's in-place edits do.
   function drawList(container, messages, nodes, ctx, inThread) {
@@ -139,7 +172,7 @@
     const keep = new Set();
     let previous = null;
     for (const msg of messages) {
-      const sig = JSON.stringify([msg.text, msg.blocks, msg.edited, msg.replies.length]);
+      const sig = JSON.stringify([msg.text, msg.blocks, msg.edited, msg.replies.length, msg.files]);
       const known = nodes.get(msg.ts);
       let node = known && known.node;
       if (!known || known.sig !== sig) {
