@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import config
 from commands.context import Services
 from core.clock import ManualClock
 from core.who import Who
-from features.registry import open_store
+from features.registry import load_config, open_store
 from features.transfers import kinds as backend_module
 from tests.fixtures.slack import APPROVERS, CHANNEL, OPERATOR, VIEWER
 
@@ -71,7 +70,7 @@ WATCHER = Who(VIEWER, channel_id=CHANNEL)
 def services(tmp_path: Path) -> Iterator[Services]:
     path = tmp_path / "app.yaml"
     path.write_text(app_yaml(closed_port()))
-    cfg = config.load(str(path))
+    cfg = load_config(str(path))
     made = Services(config=cfg, store=open_store(cfg.state.path), clock=ManualClock())
     yield made
     made.stopped.set()

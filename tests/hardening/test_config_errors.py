@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import config
+from features.registry import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_VARS = ("CM_ASIS_PASSWORD", "CM_TOBE_PASSWORD", "WAREHOUSE_ASIS_PASSWORD", "WAREHOUSE_TOBE_PASSWORD")
@@ -37,7 +38,7 @@ def test_every_error_of_several_sections_at_once(tmp_path):
                     "state: {path: s.sqlite}\ntransfers: [{id: x, kind: no-such-kind}]\nbogus: 1\n"
                     "cutover: {steps: nope}\n")
     with pytest.raises(config.ConfigError) as e:
-        config.load(str(path))
+        load_config(str(path))
     keys = [err.key for err in e.value.errors]
     assert len(keys) >= 4 and any(k.startswith("slack") for k in keys) and any(k.startswith("people") for k in keys)
     assert any(k.startswith("transfers") for k in keys) and any(k.startswith("cutover") for k in keys), keys
@@ -58,3 +59,11 @@ def test_a_yaml_error_names_the_real_file(tmp_path):
     out = bot("check", "--config", str(path))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "ferry-prod.yaml is not valid YAML at line" in out.stderr and "app.yaml is not" not in out.stderr
+
+
+def test_a_key_that_is_no_name_is_reported(tmp_path):
+    path = tmp_path / "app.yaml"
+    path.write_text("?\n")
+    out = bot("check", "--config", str(path))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "is not a name" in out.stderr and "slack: is required" in out.stderr

@@ -76,9 +76,8 @@ def test_the_csv_export_holds_no_formula(services, tmp_path):
 
 
 def test_names_and_texts_from_app_yaml_are_shown_inert(tmp_path):
-    import config
     from commands.context import Services
-    from features.registry import open_store
+    from features.registry import load_config, open_store
     from tests.hardening.conftest import app_yaml, closed_port
 
     text = app_yaml(closed_port()).replace(
@@ -86,7 +85,7 @@ def test_names_and_texts_from_app_yaml_are_shown_inert(tmp_path):
         'title: "<!channel> Freeze \u202ewrites"\n      description: "<https://evil.example|Read me> & go"').replace(
         "    table: orders\n", '    table: orders\n    description: "<!here> copies \u2066orders"\n', 1)
     (tmp_path / "app.yaml").write_text(text)
-    cfg = config.load(str(tmp_path / "app.yaml"))
+    cfg = load_config(str(tmp_path / "app.yaml"))
     services = Services(config=cfg, store=open_store(cfg.state.path))
     shown_all = ""
     for line in ("cutover", "start hbase-orders", "status"):
