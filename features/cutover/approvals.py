@@ -189,22 +189,23 @@ def _audit_expired(services: Services, a: cutover.Approval) -> None:
 # --- the clicks ---------------------------------------------------------------------------------
 
 def parse_value(value: str, *, marked: bool = False) -> tuple[str, str]:
-    """Button values are `<step id>|<seq or request id>`, and Approve/Reject's add `|e<N>` (the
+    """Button values are `<step id>|<seq or request id>`; Approve/Reject's may add `|e<N>` (the
     approvals of the request that had expired when the card was drawn: `marked`). Exactly that:
     anything else is not a value a card carries."""
     parts = (value or "").split("|")
-    shape_ok = len(parts) == (3 if marked else 2) and all(parts) and (
-        not marked or (parts[2][:1] == "e" and parts[2][1:].isascii() and parts[2][1:].isdigit()))
+    shape_ok = all(parts) and (len(parts) == 2 or (marked and len(parts) == 3 and parts[2][:1] == "e"
+                                                   and parts[2][1:].isascii() and parts[2][1:].isdigit()))
     if not shape_ok:
         raise UsageError("That button carries no step. Run `/migrate cutover` for a fresh card.")
     return parts[0], parts[1]
 
 
 def _mark_matches(services: Services, value: str, request_id: str) -> bool:
-    """Whether the `e<N>` of an Approve/Reject value is one a card of the request has shown: N is
-    at most the approvals that expired so far (an older card still counts, a higher N never was)."""
-    mark = int(value.rsplit("|", 1)[-1][1:])
-    return mark <= len(cutover.approvals_of(services.store, request_id, ("expired",)))
+    """Whether the `e<N>` of an Approve/Reject value (if any) is one a card of the request has
+    shown: N is at most the approvals that expired so far (an older card still counts, a higher N
+    never was drawn)."""
+    mark = value.split("|")[2][1:] if value.count("|") == 2 else "0"
+    return int(mark) <= len(cutover.approvals_of(services.store, request_id, ("expired",)))
 
 
 def request(services: Services, who: Who, value: str) -> str:

@@ -60,7 +60,7 @@ class Channel:
         for a, v in list(values):
             head, _, mark = v.rpartition("|e")
             if a in ("ferry:cutover:approve", "ferry:cutover:reject") and mark.isdigit():
-                values |= {(a, f"{head}|e{n}") for n in range(int(mark))}
+                values |= {(a, f"{head}|e{n}") for n in range(int(mark))} | {(a, head)}  # the mark is a salt
         # A reason's modal comes back with the Reject button's value and `|reason`.
         return values | {(a, f"{v}|reason") for a, v in values if a == "ferry:cutover:reject"}
 
