@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import config
 from commands.context import Services
-from features.registry import open_store
+from features.registry import load_config, open_store
 from features.validation import mapreduce_backend, runner
 from sandbox.aws import AwsSeedSpec
 from sandbox.stack import SandboxStack, SeedSizes
@@ -31,7 +30,7 @@ def stack():
 def test_sandbox_orders_runs_on_mapreduce_and_finds_the_drift_exactly(stack, monkeypatch):
     for key, value in stack.env.items():
         monkeypatch.setenv(key, value)
-    cfg = config.load(str(stack.config_path))
+    cfg = load_config(str(stack.config_path))
     assert mapreduce_backend.engine(cfg, cfg.tables.get("orders")) == "mapreduce"
     assert mapreduce_backend.engine(cfg, cfg.tables.get("customers")) == "thrift"
     assert stack.mapreduce.known_hosts.exists() and stack.mapreduce.client_key.stat().st_mode & 0o077 == 0

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 import config
+from features.registry import load_config, vocabulary
 from sandbox.aws import AwsSeedSpec
 from sandbox.stack import SandboxStack, SeedSizes
 
@@ -38,7 +39,7 @@ def test_a_restart_writes_the_same_config_and_gives_up_a_taken_port(data_dir, mo
     assert env2["SLACK_API_URL"] == env["SLACK_API_URL"]  # the channel page's address too
     for key, value in env2.items():
         monkeypatch.setenv(key, value)
-    assert config.load(str(data_dir / "app.yaml")).version == config.load_text(first).version
+    assert load_config(str(data_dir / "app.yaml")).version == config.load_text(first, **vocabulary()).version
 
     squatter = socket.socket()
     squatter.bind(("127.0.0.1", urlparse(cm_url).port))

@@ -13,8 +13,8 @@ import happybase
 import psycopg
 import pytest
 
-import config
 from connectors.cloudera import ClouderaManager
+from features.registry import load_config
 from sandbox.aws import AwsSeedSpec
 from sandbox.stack import SandboxStack, SeedSizes
 
@@ -63,7 +63,7 @@ def stack():
 def test_config_points_ferry_at_every_part(stack, monkeypatch):
     for key, value in stack.env.items():
         monkeypatch.setenv(key, value)
-    cfg = config.load(str(stack.config_path))
+    cfg = load_config(str(stack.config_path))
     with ClouderaManager(cfg.as_is.cloudera.url, cfg.as_is.cloudera.username, cfg.as_is.cloudera.password) as cm:
         assert cm.inventory(cfg.as_is.cloudera.cluster).cm_version.startswith("6.3")
     conn = happybase.Connection(cfg.as_is.hbase.host, cfg.as_is.hbase.port)
@@ -84,7 +84,7 @@ def test_sandbox_text_keyed_table_drift_is_found_by_count_sample_and_full(stack,
 
     for key, value in stack.env.items():
         monkeypatch.setenv(key, value)
-    cfg = config.load(str(stack.config_path))
+    cfg = load_config(str(stack.config_path))
     assert cfg.validations.get("sessions-full") is not None
     report = stack.warehouse_report
     table = "public.sessions"
