@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
@@ -64,7 +64,19 @@ def build_app(services: Services, client: WebClient, signing_secret: str, *, ver
         listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-listener"),
     )
     register(app, services)
+    app.error(on_error)
     return app
+
+
+def on_error(error: Exception, logger: logging.Logger) -> BoltResponse | None:
+    """A signed payload that is not shaped as Slack's (`"user": "x"`, `"view": null`) fails in
+    Bolt's middleware: answer 400 with a line in the log, not 500 with a traceback. Anything
+    else is Ferry's own fault and is logged in full."""
+    if isinstance(error, (AttributeError, TypeError, KeyError, ValueError)):
+        log.warning("a request Ferry cannot read was refused (%s: %s)", type(error).__name__, str(error)[:200])
+        return BoltResponse(status=400, body="")
+    log.error("unexpected error while handling a Slack request", exc_info=error)
+    return None
 
 
 def register(app: App, services: Services) -> None:

@@ -84,7 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args) or 0
     except ConfigError as e:
-        print(f"Configuration error in {getattr(args, 'config', 'app.yaml')}: {e}", file=sys.stderr)
+        where = getattr(args, "config", "app.yaml")
+        if getattr(args, "json", False):  # `run --json`: a script reads JSON, whatever happened
+            print(json.dumps({"ok": False, "error": "configuration", "config": where,
+                              "problems": [{"key": p.key, "problem": p.problem} for p in e.errors]}, indent=2))
+        elif len(e.errors) > 1:
+            print(f"Configuration errors in {where} ({len(e.errors)} problems):", file=sys.stderr)
+            for p in e.errors:
+                print(f"  - {p}", file=sys.stderr)
+        else:
+            print(f"Configuration error in {where}: {e}", file=sys.stderr)
         return 2
 
 
@@ -288,8 +297,19 @@ def cmd_audit(args) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
         for e in entries:
-            writer.writerow({**e, "detail": json.dumps(e["detail"])})
+            writer.writerow({k: csv_cell(v) for k, v in {**e, "detail": json.dumps(e["detail"])}.items()})
     return 0
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(…)` in a
+# rejection's reason): OWASP's advice is a leading single quote, which shows the text as typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def cmd_report(args) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 
 from slack_bolt import App
@@ -88,7 +89,13 @@ def slack_wsgi(app: App):
     def application(environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and not _timestamp_ok(environ):
             return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except Exception:  # Bolt reads the body before the signature: `payload=<not JSON>` raised here
+            log.warning("unreadable request to %s refused", environ.get("PATH_INFO"), exc_info=log.isEnabledFor(
+                logging.DEBUG))
+            return _answer(lambda status, headers: start_response(status, headers, sys.exc_info()),
+                           "400 Bad Request", {"error": "unreadable request"})
 
     return application
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from commands.context import Invocation, Reply
 from commands.registry import Verb
 from core.errors import UsageError
-from core.message import Context, Message, Section
+from core.message import Context, Message, Section, shown
 from state import runs
 
 SIDES = {"as-is": "as-is", "asis": "as-is", "source": "as-is", "to-be": "to-be", "tobe": "to-be", "target": "to-be"}
@@ -27,7 +27,7 @@ def handle(inv: Invocation) -> Reply:
     word = inv.args[0].lower() if inv.args else "as-is"
     side = SIDES.get(word)
     if side is None:
-        raise UsageError(f"`{inv.args[0]}` is not a side: use `as-is` (the source) or `to-be` (the target).")
+        raise UsageError(f"`{shown(inv.args[0], 40)}` is not a side: use `as-is` (the source) or `to-be` (the target).")
     # The assessment brings the Cloudera Manager client: imported by the verb that uses it only.
     from features.assess import job
     from features.assess.assessment import NotConfigured, endpoint

@@ -9,6 +9,7 @@ from commands.audit_hint import export_command
 from commands.context import Invocation, Reply
 from commands.registry import Verb
 from core.errors import UsageError
+from core.message import shown
 from features.audit import card
 from state import audit
 
@@ -24,8 +25,7 @@ def handle(inv: Invocation) -> Reply:
         # ASCII digits only: str.isdigit() also accepts '²' (int() refuses it), and int() of a
         # few thousand digits raises instead of answering.
         if not re.fullmatch(r"[0-9]{1,6}", inv.args[0]) or not 1 <= int(inv.args[0]) <= MAX_N:
-            shown = inv.args[0] if len(inv.args[0]) <= 40 else inv.args[0][:40] + "…"
-            raise UsageError(f"`{shown}` is not a number of entries between 1 and {MAX_N}.")
+            raise UsageError(f"`{shown(inv.args[0], 40)}` is not a number of entries between 1 and {MAX_N}.")
         n = int(inv.args[0])
     entries = list(reversed(audit.recent(inv.store, n)))  # oldest first, like a log
     message, data = card.message(entries, export_command(inv.services.config.source_path))

@@ -7,8 +7,8 @@ from commands.context import Invocation, Reply
 from commands.count import queued_reply, table_arg
 from commands.registry import Action, Permission, Verb
 from config.validations import MAX_SAMPLE
-from core.errors import UsageError
-from core.message import Message, Section
+from core.errors import Refused, UsageError
+from core.message import Message, Section, shown
 from features.validation import alerts, api
 from features.validation.status import alert_name
 from features.validation.store import get_alert
@@ -21,7 +21,7 @@ def _int(value: str, what: str, minimum: int = 0) -> int:
     try:
         n = int(value.replace(",", "").replace("_", ""))
     except ValueError:
-        raise UsageError(f"{what} must be a whole number, not `{value}`.") from None
+        raise UsageError(f"{what} must be a whole number, not `{shown(value, 40)}`.") from None
     if n < minimum:
         raise UsageError(f"{what} must be at least {minimum}.")
     return n
@@ -46,14 +46,13 @@ def handle(inv: Invocation) -> Reply:
         elif flag in ("--sample", "--seed"):
             raise UsageError(f"`{flag}` needs a number after it, e.g. `{flag} {'5000' if flag == '--sample' else '42'}`.")
         else:
-            shown = flag if len(flag) <= 40 else flag[:40] + "…"
-            raise UsageError(f"`{shown}` is not understood here: after the table come `--sample N`, `--seed S` "
+            raise UsageError(f"`{shown(flag, 40)}` is not understood here: after the table come `--sample N`, `--seed S` "
                              "or `--full`.")
     if check == "full" and ("--sample" in inv.args or seed is not None):
         raise UsageError("Choose `--sample N` or `--full`, not both.")
     run = api.run_check(inv.services, [table], check, inv.who, sample=sample, seed=seed)
     what = f"Full compare of {table}" if check == "full" else f"Sample compare of {table} ({sample:,} rows)"
-    return queued_reply(inv, run.id, what)
+    return queued_reply(inv, run.id, what, already=bool(run.detail.get("merged")))
 
 
 def _alert_from(inv: Invocation):
@@ -72,13 +71,14 @@ def rerun(inv: Invocation) -> Reply:
         run = api.run(inv.services, alert.validation_id, inv.who)
     else:
         run = api.run_check(inv.services, [alert.table_id], alert.check_kind, inv.who, origin="alert rerun")
-    return queued_reply(inv, run.id, f"Rerunning the {alert.check_kind} check of {alert.table_id}")
+    return queued_reply(inv, run.id, f"Rerunning the {alert.check_kind} check of {alert.table_id}",
+                        already=bool(run.detail.get("merged")))
 
 
 def full(inv: Invocation) -> Reply:
     alert, _ = _alert_from(inv)
     run = api.run_check(inv.services, [alert.table_id], "full", inv.who, origin="alert: full compare")
-    return queued_reply(inv, run.id, f"Full compare of {alert.table_id}")
+    return queued_reply(inv, run.id, f"Full compare of {alert.table_id}", already=bool(run.detail.get("merged")))
 
 
 def silence(inv: Invocation) -> Reply:
@@ -86,6 +86,10 @@ def silence(inv: Invocation) -> Reply:
     hours = _int(parts[2], "Hours", 1)
     if hours > MAX_SILENCE_HOURS:  # a forged value: datetime cannot go that far
         raise UsageError(f"An alert can be silenced for at most {MAX_SILENCE_HOURS:,} hours (a year).")
+    offered = alerts.silence_hours(inv.services, alert.validation_id)
+    if hours != offered:  # the card offers one duration: another one is a value Ferry did not issue
+        raise Refused(f"That Silence button is not one Ferry issued: this alert's card offers {offered} h. "
+                      "Press the button on the alert's card.")
     done = alerts.silence(inv.services, alert.fingerprint, alert.generation, hours, inv.who.user_id)
     if done is None:
         text = "That alert is already resolved."

@@ -22,10 +22,15 @@ def table_arg(inv: Invocation, name: str) -> str:
     return name
 
 
-def queued_reply(inv: Invocation, run_id: str, what: str) -> Reply:
+def queued_reply(inv: Invocation, run_id: str, what: str, *, already: bool = False) -> Reply:
     run = runs.get(inv.store, run_id)
     text = f"{what}: the result will be posted in the channel (run `{run_id}`)."
     data = {"run_id": run_id, "state": run.state if run else "pending"}
+    if already and run is not None and run.active:  # the same request in flight: one run, one card
+        who = f" (asked by <@{run.started_by}>)" if run.started_by else ""
+        text = (f"{what}: already under way as run `{run_id}`{who}; its card in the channel will show the "
+                "result, so nothing new was queued.")
+        data["already"] = True
     if run is not None and not run.active:
         data.update({"passed": run.detail.get("passed"), "summary": run.detail.get("summary"),
                      "results": run.detail.get("results", {}), "errors": run.detail.get("errors", {})})
@@ -42,7 +47,8 @@ def handle(inv: Invocation) -> Reply:
     if not tables:
         raise UsageError("No tables are configured: add them under `tables:` in app.yaml.")
     run = run_check(inv.services, tables, "count", inv.who)
-    return queued_reply(inv, run.id, f"Counting {'all' if everything else name}")
+    return queued_reply(inv, run.id, f"Counting {'all' if everything else name}",
+                        already=bool(run.detail.get("merged")))
 
 
 VERB = Verb(

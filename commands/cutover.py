@@ -15,7 +15,7 @@ from __future__ import annotations
 from commands.context import Invocation, Reply
 from commands.registry import Action, Permission, Verb
 from core.errors import UsageError
-from core.message import Context, Message, Section
+from core.message import Context, Message, Section, neutral
 from features.cutover import actions, approvals, card, texts, watch
 from features.cutover.plan import clock
 
@@ -50,7 +50,7 @@ def on_request(inv: Invocation) -> Reply:
 
 
 def on_approve(inv: Invocation) -> Reply:
-    step_id, request_id = approvals.parse_value(inv.value)
+    step_id, request_id = approvals.parse_value(inv.value, marked=True)
     text, quorum = approvals.approve(inv.services, inv.who, inv.value)
     if quorum:
         watch.after_approval(inv.services, step_id, request_id)
@@ -61,13 +61,14 @@ def on_reject(inv: Invocation) -> Reply:
     if "input" not in inv.inputs:
         req = approvals.reject_check(inv.services, inv.who, inv.value)
         step = approvals.runbook(inv.services).step(req.step_id)
-        title = step.title if step else req.step_id
+        title = neutral(step.title) if step else req.step_id  # a modal label is plain text
         modal = {**texts.REJECT_MODAL, "label": f"Why do you reject \u201c{title}\u201d (request #{req.seq})?",
                  "action_id": "ferry:cutover:reject",
                  # A value of its own: the dispatcher treats the submission as a new click, not a repeat.
                  "value": f"{inv.value}|reason"}
         return Reply(None, modal=modal, data={"modal": True, "request": req.id})
-    text = approvals.reject(inv.services, inv.who, inv.value, inv.inputs["input"])
+    value = inv.value.removesuffix("|reason")  # the modal's own value (see above)
+    text = approvals.reject(inv.services, inv.who, value, inv.inputs["input"])
     return _after(inv, text)
 
 
@@ -89,7 +90,8 @@ def plan_hash_of(services, value: str) -> dict:
     the button stands for."""
     from features.cutover import store as cutover_state
 
-    step_id, ref = approvals.parse_value(value)
+    value = value.removesuffix("|reason")
+    step_id, ref = approvals.parse_value(value, marked=value.count("|") == 2)
     request = cutover_state.get_request(services.store, ref if "#" in ref else f"{step_id}#{ref}")
     return {"plan_hash": request.plan_hash} if request else {}
 

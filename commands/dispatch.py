@@ -14,7 +14,7 @@ from commands.permissions import ROLE_NAMES, allowed
 from commands.registry import Permission, Verb, parse_action_id, verbs
 from commands.words import MAX_COMMAND_CHARS, split_words, too_long
 from core.errors import OutsideFailure, Refused, UsageError
-from core.message import Context, Message, Section
+from core.message import Context, Message, Section, shown
 from core.who import Who
 from state import audit, processed
 
@@ -191,7 +191,7 @@ def usage_reply(problem: str, verb_name: str) -> Reply:
 
 
 def _unknown_verb(services: Services, who: Who, name: str) -> Reply:
-    problem = texts.UNKNOWN_VERB.format(verb=name if len(name) <= 40 else name[:40] + "…")
+    problem = texts.UNKNOWN_VERB.format(verb=shown(name, 40))
     close = difflib.get_close_matches(name, list(verbs()), n=1, cutoff=0.6)
     lines = [f":grey_question: {problem}"]
     if close:

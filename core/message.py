@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -132,10 +133,21 @@ def progress_bar(fraction: float, width: int = 20) -> str:
     return "▓" * filled + "░" * (width - filled) + f" {fraction * 100:.0f}%"
 
 
+# Bidirectional controls (embeddings, overrides, isolates, marks): `\u202e` makes `txt.exe` read
+# as `exe.txt`, so text someone typed could show another meaning than it has.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutral(text: str) -> str:
+    """`text` without bidirectional controls (for plain text: modal labels, the terminal)."""
+    return _BIDI.sub("", text)
+
+
 def escape(text: str) -> str:
     """Text a person typed, made safe to show in mrkdwn: `<!channel>` must not ping the channel
-    from Ferry's card, nor `<https://…|Approve>` become a disguised link (Slack: escape & < >)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    from Ferry's card, nor `<https://…|Approve>` become a disguised link (Slack: escape & < >),
+    nor a bidi override reorder what is read."""
+    return neutral(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def did_you_mean(word: str, known: list[str]) -> str:
@@ -147,5 +159,6 @@ def did_you_mean(word: str, known: list[str]) -> str:
 
 
 def shown(word: str, limit: int = 60) -> str:
-    """What someone typed, quoted back at most `limit` characters long."""
-    return word if len(word) <= limit else word[: limit - 1] + "…"
+    """What someone typed, quoted back in mrkdwn: at most `limit` characters long, escaped."""
+    word = neutral(str(word))
+    return escape(word if len(word) <= limit else word[: limit - 1] + "…")

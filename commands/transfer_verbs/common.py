@@ -14,13 +14,18 @@ from state.runs import Run
 
 def transfer_arg(inv: Invocation, verb: str, extra: int = 0) -> str:
     """The transfer id of `/migrate <verb> <transfer> ...` (or of the button's value)."""
-    if inv.value:
+    if inv.action:  # a card's button: transfer|run|change; act only on the card as it stands now
         parts = inv.value.split("|")
-        if len(parts) == 3:  # a card's button: transfer|run|seq; act only on the run it shows
-            current = api.active(inv.services, parts[0])
-            if current is None or current.id != parts[1]:
-                raise Refused(f"That card is for run `{parts[1]}`, which is over. `/migrate status` shows "
-                              f"where `{parts[0]}` stands.")
+        if len(parts) != 3 or not all(parts):
+            raise Refused("That button's value is not one Ferry issued, so it does nothing. "
+                          "`/migrate status` shows the transfers and their cards.")
+        current = api.active(inv.services, parts[0])
+        if current is None or current.id != parts[1]:
+            raise Refused(f"That card is for run `{shown(parts[1])}`, which is over. `/migrate status` shows "
+                          f"where `{shown(parts[0])}` stands.")
+        if parts[2] != str(current.detail.get("seq", 0)):
+            raise Refused(f"That card of `{shown(parts[0])}` is out of date (the run changed since); "
+                          "its card in the channel has the buttons that apply now.")
         return parts[0]
     if len(inv.args) > 1 + extra:
         too_many = " ".join(inv.args[1 + extra:])

@@ -7,6 +7,7 @@ from commands.registry import Permission, Verb
 from commands.transfer_verbs.common import act, said, transfer_arg
 from config.units import human_rate, parse_rate
 from core.errors import UsageError
+from core.message import shown
 from features.transfers import api
 
 # Below this a copy barely moves (and DataSync takes whole bytes per second); above it the
@@ -21,13 +22,13 @@ def handle(inv: Invocation) -> Reply:
     tid = transfer_arg(inv, "throttle", extra=1)
     try:
         rate = parse_rate(inv.args[1])
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    except ValueError:
+        raise UsageError(f"`{shown(inv.args[1])}` is not a rate (examples: 200MB/s, 1Gbit/s, 10Gbps).") from None
     if rate <= 0:
         raise UsageError("The rate must be more than 0 (e.g. `200MB/s`).")
     if rate < MIN_RATE:
         raise UsageError(f"A cap must be at least {human_rate(MIN_RATE)}: below that the copy all but stops. "
-                         f"`/migrate pause {tid}` stops it.")
+                         f"`/migrate pause {shown(tid)}` stops it.")
     if rate > MAX_RATE:
         raise UsageError(f"A cap can be at most {human_rate(MAX_RATE)}.")
     run, how = act(inv, lambda: api.throttle(inv.services, tid, inv.who, rate))

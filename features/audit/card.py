@@ -3,9 +3,12 @@ is state/audit.py (every layer that acts writes to it); the verb is commands/aud
 
 from __future__ import annotations
 
-from core.message import Context, Element, Header, Message, Section
+import re
+
+from core.message import Context, Element, Header, Message, Section, escape, shown
 
 SECTION_BUDGET = 2900  # Slack allows 3,000 characters a section
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 OUTCOME_ICONS = {"refused": ":no_entry:", "failed": ":x:", "rejected": ":no_entry_sign:", "void": ":warning:",
                  "expired": ":hourglass:", "approved": ":ballot_box_with_check:", "done": ":white_check_mark:"}
 
@@ -34,14 +37,16 @@ def message(entries: list[dict], export_hint: str) -> tuple[Message, dict]:
 
 def entry_line(e: dict) -> str:
     at = (e["at"] or "")[:19].replace("T", " ")
-    who = f"<@{e['user_id']}>" if (e.get("user_id") or "").startswith(("U", "W")) else f"`{e.get('user_id')}`"
-    line = f"`{at}` {OUTCOME_ICONS.get(e['outcome'], '•')} {who} *{e['action']}*"
+    # Everything stored may have been typed by someone (a reason, a forged value as the target):
+    # shown escaped, so it cannot mention, broadcast or link. Only a real Slack user ID is a mention.
+    user = e.get("user_id") or ""
+    who = f"<@{user}>" if _USER_ID.fullmatch(user) else f"`{shown(user, 40)}`"
+    line = f"`{at}` {OUTCOME_ICONS.get(e['outcome'], '•')} {who} *{escape(e['action'])}*"
     if e.get("target"):
-        line += f" `{e['target']}`"
-    line += f" — {e['outcome']}"
+        line += f" `{shown(e['target'], 120)}`"
+    line += f" — {escape(e['outcome'])}"
     if e.get("reason"):
-        reason = e["reason"] if len(e["reason"]) <= 200 else e["reason"][:199] + "…"
-        line += f": {reason}"
+        line += f": {shown(e['reason'], 200)}"
     if e.get("plan_hash"):
         line += f" · plan `{e['plan_hash'][:12]}`"
     return line

@@ -19,7 +19,7 @@ import sqlite3
 
 from config.cutover import Step
 from core.errors import Refused
-from core.message import Message, Section
+from core.message import Message, Section, escape
 from core.who import Who
 from features.cutover import peers, texts
 from features.cutover import store as cutover
@@ -67,7 +67,7 @@ def run_step(services: Services, step_id: str, request_id: str) -> bool:
                  detail={"step": step_id, "action": step.action.text, "run_id": run_id,
                          "target_run_id": target.id if target else None})
     services.post(Message(f"Step {step_id} started", [Section(
-        f":arrow_forward: Step *{step.title}* started: {step.action.describe()}.")]), thread_of=card_key(store))
+        f":arrow_forward: Step *{escape(step.title)}* started: {step.action.describe()}.")]), thread_of=card_key(store))
     check_running(services, only=step_id)
     return True
 
@@ -151,7 +151,7 @@ def finish(services: Services, step_id: str, outcome: str, error: str | None = N
                                                      "target_run_id": record.target_run_id,
                                                      "by": (who or Who("ferry")).user_id})
     step = runbook(services).step(step_id)
-    title = step.title if step else step_id
+    title = escape(step.title) if step else step_id
     text = (f":white_check_mark: Step *{title}* is done." if outcome == "done"
             else f":x: Step *{title}* failed: {error}. Fix the cause, then request it again.")
     services.post(Message(f"Step {step_id} {outcome}", [Section(text)]), thread_of=card_key(store))

@@ -188,12 +188,24 @@ def _audit_expired(services: Services, a: cutover.Approval) -> None:
 
 # --- the clicks ---------------------------------------------------------------------------------
 
-def parse_value(value: str) -> tuple[str, str]:
-    """Button values are `<step id>|<seq or request id>`."""
-    step_id, sep, rest = (value or "").partition("|")
-    if not sep or not step_id or not rest:
+def parse_value(value: str, *, marked: bool = False) -> tuple[str, str]:
+    """Button values are `<step id>|<seq or request id>`; Approve/Reject's may add `|e<N>` (the
+    approvals of the request that had expired when the card was drawn: `marked`). Exactly that:
+    anything else is not a value a card carries."""
+    parts = (value or "").split("|")
+    shape_ok = all(parts) and (len(parts) == 2 or (marked and len(parts) == 3 and parts[2][:1] == "e"
+                                                   and parts[2][1:].isascii() and parts[2][1:].isdigit()))
+    if not shape_ok:
         raise UsageError("That button carries no step. Run `/migrate cutover` for a fresh card.")
-    return step_id, rest.split("|")[0]
+    return parts[0], parts[1]
+
+
+def _mark_matches(services: Services, value: str, request_id: str) -> bool:
+    """Whether the `e<N>` of an Approve/Reject value (if any) is one a card of the request has
+    shown: N is at most the approvals that expired so far (an older card still counts, a higher N
+    never was drawn)."""
+    mark = value.split("|")[2][1:] if value.count("|") == 2 else "0"
+    return int(mark) <= len(cutover.approvals_of(services.store, request_id, ("expired",)))
 
 
 def request(services: Services, who: Who, value: str) -> str:
@@ -228,10 +240,10 @@ def request(services: Services, who: Who, value: str) -> str:
 
 def approve(services: Services, who: Who, value: str) -> tuple[str, bool]:
     """Count an approval. Returns (what to tell the approver, whether the quorum is now met)."""
-    step_id, request_id = parse_value(value)
+    step_id, request_id = parse_value(value, marked=True)
     reconcile(services)
     req = cutover.get_request(services.store, request_id)
-    if req is None or req.step_id != step_id:
+    if req is None or req.step_id != step_id or not _mark_matches(services, value, request_id):
         _refuse(services, who, "cutover:approve", step_id, None, texts.STALE_BUTTON)
     assert req is not None
     if req.state != cutover.OPEN:
@@ -273,10 +285,10 @@ def approve(services: Services, who: Who, value: str) -> tuple[str, bool]:
 
 def reject_check(services: Services, who: Who, value: str) -> cutover.Request:
     """Before asking for a reason: is there an open request to reject?"""
-    step_id, request_id = parse_value(value)
+    step_id, request_id = parse_value(value, marked=True)
     reconcile(services)
     req = cutover.get_request(services.store, request_id)
-    if req is None or req.step_id != step_id:
+    if req is None or req.step_id != step_id or not _mark_matches(services, value, request_id):
         _refuse(services, who, "cutover:reject", step_id, None, texts.STALE_BUTTON)
     assert req is not None
     if req.state != cutover.OPEN:

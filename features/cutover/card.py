@@ -21,6 +21,7 @@ from core.message import (
     Header,
     Message,
     Section,
+    escape,
     progress_bar,
 )
 from features.cutover import store as cutover
@@ -49,7 +50,7 @@ def build(services: Services, runbook: RunbookView | None = None) -> Message:
         ])
     current = rv.current
     done = sum(1 for s in rv.steps if s.state == "done")
-    stage = (f"Step {current.index + 1} of {len(rv.steps)}: *{current.step.title}* — {current.state}"
+    stage = (f"Step {current.index + 1} of {len(rv.steps)}: *{escape(current.step.title)}* — {current.state}"
              if current else f"All {len(rv.steps)} steps done :tada:")
     blocks: list[Element] = [
         Header("Cutover runbook"),
@@ -68,12 +69,12 @@ def build(services: Services, runbook: RunbookView | None = None) -> Message:
 
 def step_text(services: Services, sv: StepView) -> str:
     step = sv.step
-    lines = [f"{ICONS.get(sv.state, '•')} *{sv.index + 1}. {step.title}* · `{sv.state}`"]
+    lines = [f"{ICONS.get(sv.state, '•')} *{sv.index + 1}. {escape(step.title)}* · `{sv.state}`"]
     if sv.state == "done":
         lines.append(_done_line(services, sv))
         return "\n".join(lines)
     if step.description and (sv.current or sv.state != "blocked"):
-        desc = step.description.strip()
+        desc = escape(step.description.strip())
         lines.append(desc if len(desc) <= DESCRIPTION_CHARS else desc[: DESCRIPTION_CHARS - 1] + "…")
     lines.append(f"Action: {step.action.describe()} · needs {texts.approvals(step.approvals)}, "
                  f"each valid {step.ttl_text}")
@@ -144,7 +145,7 @@ def step_buttons(sv: StepView) -> list[Button]:
     step = sv.step
     if sv.state in ("ready", "rejected", "failed") and sv.plan and sv.plan.ok:
         return [Button("Request approval", "ferry:cutover:request", f"{step.id}|{sv.next_seq}", "primary",
-                       Confirm("Request this step?", f"Freeze the plan of *{step.title}* and ask "
+                       Confirm("Request this step?", f"Freeze the plan of *{escape(step.title)}* and ask "
                                                      f"{texts.approvers(step.approvals)} to approve it.", "Request"))]
     req = sv.open_request
     if sv.state == "requested" and req:
@@ -153,13 +154,13 @@ def step_buttons(sv: StepView) -> list[Button]:
         value = f"{step.id}|{req.id}|e{sv.expired}"
         return [
             Button("Approve", "ferry:cutover:approve", value, "primary",
-                   Confirm("Approve this step?", f"Approve *{step.title}* under plan `{req.plan_hash[:12]}`: "
+                   Confirm("Approve this step?", f"Approve *{escape(step.title)}* under plan `{req.plan_hash[:12]}`: "
                                                  f"{step.action.describe()}.", "Approve")),
             Button("Reject", "ferry:cutover:reject", value, "danger"),
         ]
     if sv.state == "running" and step.action.kind == "manual" and sv.record:
         return [Button("Mark done", "ferry:cutover:complete", f"{step.id}|{sv.record.request_id}", "primary",
-                       Confirm("Is this step done?", f"Mark *{step.title}* done: the next step becomes ready.",
+                       Confirm("Is this step done?", f"Mark *{escape(step.title)}* done: the next step becomes ready.",
                                "Mark done"))]
     return []
 

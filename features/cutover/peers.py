@@ -31,6 +31,8 @@ def run_validation(services: Services, validation_id: str, who: Who, step_id: st
     """Run it for a cutover step: its card says it ran for the step, on `who`'s approval (not by hand)."""
     from features.validation import api
 
+    # A runbook step's check (not subject to the bound on checks asked by hand): its card says it
+    # ran for the step, on the approval of `who`.
     return api.start(services, validation_id, who, origin=f"cutover step `{step_id}`" if step_id else "cutover")
 
 

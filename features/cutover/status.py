@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.message import escape
 from core.status import StatusPart
 from features.cutover import approvals
 from features.services import Services
@@ -17,7 +18,7 @@ def status_part(services: Services) -> StatusPart | None:
     if current is None:
         lines = [f":white_check_mark: All {len(rv.steps)} steps done."]
     else:
-        line = f"Step {current.index + 1} of {len(rv.steps)}, *{current.step.title}* — {current.state}"
+        line = f"Step {current.index + 1} of {len(rv.steps)}, *{escape(current.step.title)}* — {current.state}"
         if current.open_request:
             line += f" ({len(current.approvals)} of {current.step.approvals} approvals)"
         lines = [line]

@@ -22,7 +22,7 @@ from typing import Any
 
 from config.transfers import Transfer
 from config.units import human_bytes, human_duration, human_rate
-from core.message import Actions, Button, Confirm, Context, Header, Message, Section, progress_bar
+from core.message import Actions, Button, Confirm, Context, Header, Message, Section, escape, progress_bar
 from features.services import Services
 from state import runs
 from state.runs import Run
@@ -93,7 +93,7 @@ def render(transfer: Transfer, run: Run, *, now: float | None = None) -> Message
               f"*Started by*\n<@{run.started_by}>" if run.started_by else "*Started by*\n—"]
     blocks: list[Any] = [
         Header(f"Transfer {transfer.id}"),
-        Section(_what(transfer) + (f"\n{transfer.description}" if transfer.description else "")),
+        Section(_what(transfer) + (f"\n{escape(transfer.description)}" if transfer.description else "")),
         Section(f"{ICONS.get(run.state, '•')} *{line}*\n`{bar}`" + (f"\n{pr['step']}" if pr.get("step") else "")),
         Section(fields=fields),
     ]

@@ -41,6 +41,25 @@ def v_transfer_samples(db: sqlite_utils.Database) -> None:
     migrate(db)
 
 
+def v_start_confirmations(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        -- The values of the Start buttons Ferry put on confirmation cards: a click acts only on
+        -- one of these (a forged value starts nothing), once, before it expires.
+        CREATE TABLE start_confirmations (
+            value TEXT PRIMARY KEY,            -- the button's value: <transfer>|<random token>
+            transfer_id TEXT NOT NULL,
+            issued_to TEXT,                    -- who asked for the card
+            issued_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,          -- ISO 8601 UTC; compared as text
+            used_at TEXT,                      -- set by the one click that acts
+            used_by TEXT,
+            outcome TEXT                       -- started | dismissed
+        );
+        """
+    )
+
+
 def v_transfer_sizes(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
@@ -57,4 +76,4 @@ def v_transfer_sizes(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS = (("transfers.v1", v_transfer_checkpoints), ("transfers.v2", v_transfer_samples),
-              ("transfers.v3", v_transfer_sizes))
+              ("transfers.v3", v_start_confirmations), ("transfers.v4", v_transfer_sizes))

@@ -36,7 +36,7 @@ def figures(result: CountResult | CompareResult) -> str:
             f" {result.n_extra:,} extra, {result.n_changed:,} changed, {result.n_duplicates:,} duplicate keys")
 
 
-def _silence_hours(services: Services, validation_id: str | None) -> int:
+def silence_hours(services: Services, validation_id: str | None) -> int:
     spec = services.config.validations.get(validation_id) if validation_id else None
     return spec.silence_hours if spec else 4
 
@@ -84,7 +84,7 @@ def on_result(services: Services, result: CountResult | CompareResult | None, *,
             alert.summary = result.summary()
             action = "resolve"
         save_alert(db, alert)
-        hours = _silence_hours(services, alert.validation_id)
+        hours = silence_hours(services, alert.validation_id)
         services.post(cards.alert_card(alert, hours), card_key=alert.card_key, dedupe_key=f"{alert.card_key}:{run_id}")
         if action == "update" and not _silenced(alert, now):
             services.post(cards.alert_update(alert), thread_of=alert.card_key,
@@ -108,7 +108,7 @@ def unsilence(services: Services, fp: str, generation: int, who: str) -> Alert |
         alert.detail = {**alert.detail, "unsilenced": turns}
         alert.updated_at = now_iso()
         save_alert(db, alert)
-        hours = _silence_hours(services, alert.validation_id)
+        hours = silence_hours(services, alert.validation_id)
         services.post(cards.alert_card(alert, hours), card_key=alert.card_key,
                       dedupe_key=f"{alert.card_key}:unsilence:{turns}")
         note = f":bell: Unsilenced by <@{who}>: failing runs post here again."

@@ -10,12 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from core.errors import Refused
 from core.message import shown
 from core.who import Who
 from features.services import Services
 from features.validation import runner
 from state import runs
 from state.runs import Run
+
+# At most this many checks (kind "validation") pending or running at once. Each one reads both
+# sides: 200 `count all` in a second once made a backlog of ten minutes, each with its own card.
+MAX_QUEUED = 16
+
+
+class QueueFull(Refused):
+    def __init__(self, active: int) -> None:
+        super().__init__(f"Ferry already has {active} checks queued or running (at most {MAX_QUEUED}), so this one "
+                         "was not queued. Ask again when some have finished: `/migrate status` shows them.")
 
 
 class UnknownValidation(LookupError):
@@ -40,12 +51,15 @@ def start(services: Services, validation_id: str, who: Who | None, *, origin: st
     spec = services.config.validations.get(validation_id)
     if spec is None:
         raise UnknownValidation(validation_id, services.config.validations.ids)
-    active = runs.recent(services.store, kind=runner.KIND, subject=validation_id, active_only=True, limit=1)
-    if active:
-        return active[0]  # one run of a validation at a time: asking again returns it
-    run = runner.create(services, validation_id, tables=list(spec.tables), check=spec.check,
-                        started_by=who.user_id if who else "schedule", origin=origin, validation_id=validation_id,
-                        sample=spec.sample, alerts_open=True)
+    with services.store.transaction():  # two askers at once: one run
+        active = runs.recent(services.store, kind=runner.KIND, subject=validation_id, active_only=True, limit=1)
+        if active:
+            return _merged(active[0])  # one run of a validation at a time: asking again returns it
+        if origin == "by hand":  # bounded; Ferry's own schedule and the cutover are bounded by app.yaml
+            _check_room(services)
+        run = runner.create(services, validation_id, tables=list(spec.tables), check=spec.check,
+                            started_by=who.user_id if who else "schedule", origin=origin,
+                            validation_id=validation_id, sample=spec.sample, alerts_open=True)
     if inline:
         services.post(runner.cards.run_card(run), card_key=runner.cards.card_key(run),
                       dedupe_key=f"run:{run.id}:queued")
@@ -117,10 +131,42 @@ def run_check(services: Services, tables: list[str], check: str, who: Who | None
     """A check asked by hand (the count and compare verbs, the alert's Full compare button).
     It opens no alert, but a clean result resolves an open one of the same table and check."""
     subject = f"{tables[0] if len(tables) == 1 else 'all'}:{check}"
-    run_ = runner.create(services, subject, tables=tables, check=check, started_by=who.user_id if who else None,
-                         origin=origin, sample=sample, seed=seed)
+    with services.store.transaction():  # BEGIN IMMEDIATE: the check and the insert are one step
+        same = _in_flight(services, subject, tables, check, sample, seed)
+        if same is not None:
+            return _merged(same)
+        _check_room(services)
+        run_ = runner.create(services, subject, tables=tables, check=check, started_by=who.user_id if who else None,
+                             origin=origin, sample=sample, seed=seed)
     runner.queue(services, run_)
     return runs.get(services.store, run_.id) or run_
+
+
+def _in_flight(services: Services, subject: str, tables: list[str], check: str, sample: int | None,
+               seed: int | None) -> Run | None:
+    """The same check asked by hand, still pending or running (a sample without a seed asked
+    twice is the same question: the running sample answers it)."""
+    for r in runs.recent(services.store, kind=runner.KIND, subject=subject, active_only=True, limit=MAX_QUEUED):
+        d = r.detail
+        if d.get("validation_id") or d.get("tables") != tables or d.get("check") != check:
+            continue
+        if check == "sample" and (d.get("sample") != (sample or 1000) or (seed is not None and d.get("seed") != seed)):
+            continue
+        return r
+    return None
+
+
+def _merged(run: Run) -> Run:
+    run.detail = {**run.detail, "merged": True}  # for the reply only: the asker is pointed to this run
+    return run
+
+
+def _check_room(services: Services) -> None:
+    active = services.store.db.execute(
+        f"SELECT COUNT(*) FROM runs WHERE kind = ? AND state IN ({','.join('?' * len(runs.ACTIVE_STATES))})",
+        [runner.KIND, *runs.ACTIVE_STATES]).fetchone()[0]
+    if active >= MAX_QUEUED:
+        raise QueueFull(active)
 
 
 class NothingToCancel(LookupError):
