@@ -81,6 +81,14 @@ def full(inv: Invocation) -> Reply:
     return queued_reply(inv, run.id, f"Full compare of {alert.table_id}", already=bool(run.detail.get("merged")))
 
 
+def _turns_match(alert, parts: list[str], at: int, button: str) -> None:
+    """Silence and Unsilence carry how many times the alert was unsilenced: a value with another
+    count (an older card's, or one Ferry never issued) does nothing."""
+    turns = str(int(alert.detail.get("unsilenced", 0)))
+    if len(parts) != at + 1 or parts[at] != turns:
+        raise UsageError(f"That {button} button is out of date: use the one on the alert's latest card.")
+
+
 def silence(inv: Invocation) -> Reply:
     alert, parts = _alert_from(inv)
     hours = _int(parts[2], "Hours", 1)
@@ -90,6 +98,7 @@ def silence(inv: Invocation) -> Reply:
     if hours != offered:  # the card offers one duration: another one is a value Ferry did not issue
         raise Refused(f"That Silence button is not one Ferry issued: this alert's card offers {offered} h. "
                       "Press the button on the alert's card.")
+    _turns_match(alert, parts, 3, "Silence")
     done = alerts.silence(inv.services, alert.fingerprint, alert.generation, hours, inv.who.user_id)
     if done is None:
         text = "That alert is already resolved."
@@ -100,7 +109,8 @@ def silence(inv: Invocation) -> Reply:
 
 
 def unsilence(inv: Invocation) -> Reply:
-    alert, _ = _alert_from(inv)
+    alert, parts = _alert_from(inv)
+    _turns_match(alert, parts, 2, "Unsilence")
     done = alerts.unsilence(inv.services, alert.fingerprint, alert.generation, inv.who.user_id)
     if done is None:
         text = "That alert is not silenced (or no longer open)."
