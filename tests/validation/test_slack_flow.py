@@ -103,10 +103,10 @@ def test_alert_lifecycle_across_a_restart(vsetup):
         card_with(ferry.standin, "Still failing", thread_ts=alert_card.ts)
         assert [a.failures for a in all_alerts(ferry.runtime.store)] == [2]
         # Silence: operators only.
-        ferry.click("ferry:compare:silence", "orders:count|1|3", user=VIEWER)
+        ferry.click("ferry:compare:silence", "orders:count|1|3|0", user=VIEWER)
         refused = ferry.responses_for(2)[-1]
         assert "operators" in refused["text"]
-        ferry.click("ferry:compare:silence", "orders:count|1|3")
+        ferry.click("ferry:compare:silence", "orders:count|1|3|0")  # as the card issues it
         card_with(ferry.standin, "silenced until")
         assert all_alerts(ferry.runtime.store)[0].silenced_by == OPERATOR
         assert run2.state == "mismatch"
