@@ -43,7 +43,7 @@ def test_silence_only_for_the_hours_the_button_offered(services):
     text, data = press(services, "ferry:compare:silence", f"{prefix}|8000")  # offered: 4 h
     assert "refused" in data or "error" in data
     assert get_alert(services.store.db, "orders:count").silenced_until is None
-    text, _ = press(services, "ferry:compare:silence", f"{prefix}|4")
+    text, _ = press(services, "ferry:compare:silence", f"{prefix}|4|0")  # as the card issues it (0 unsilences)
     assert "Silenced" in text and get_alert(services.store.db, "orders:count").silenced_until
 
 
