@@ -9,6 +9,7 @@ from typing import Any
 from config.assess import AssessSettings
 from config.cutover import Runbook
 from config.mapreduce import MapReduceSettings
+from config.sections import SECTIONS
 from config.tables import Tables
 from config.transfers import Transfers
 from config.validations import Validations
@@ -138,9 +139,8 @@ class Config:
 
     @property
     def sections(self) -> dict[str, Any]:
-        """The features' sections by their app.yaml key, in file order of config/sections.py."""
-        return {"transfers": self.transfers, "mapreduce": self.mapreduce, "tables": self.tables, "validations": self.validations,
-                "cutover": self.cutover, "assess": self.assess}
+        """The features' sections by their app.yaml key, in the order of config/sections.py."""
+        return {name: getattr(self, name) for name in SECTIONS}
 
     @property
     def as_is(self) -> Estate:

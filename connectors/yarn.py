@@ -35,6 +35,11 @@ class AppNotFound(YarnError):
     pass
 
 
+
+def job_id(app_id: str) -> str:
+    """The MapReduce job of a YARN application: application_1_0042 -> job_1_0042."""
+    return app_id.replace("application_", "job_", 1)
+
 @dataclass(frozen=True)
 class YarnApp:
     id: str
@@ -57,7 +62,7 @@ class YarnApp:
 
     @property
     def job_id(self) -> str:
-        return self.id.replace("application_", "job_", 1)
+        return job_id(self.id)
 
     @classmethod
     def from_json(cls, a: dict[str, Any]) -> YarnApp:
@@ -128,7 +133,7 @@ class YarnClient:
     def counters(self, app_id: str) -> dict[str, int]:
         """The finished MapReduce job's counters, by name (groups flattened; a name in two groups
         keeps the first). From the JobHistory server: `/ws/v1/history/mapreduce/jobs/{job}/counters`."""
-        job = app_id.replace("application_", "job_", 1)
+        job = job_id(app_id)
         answer = self._call("GET", f"{self.history_url}/ws/v1/history/mapreduce/jobs/{urllib.parse.quote(job)}/counters")
         out: dict[str, int] = {}
         groups = ((answer or {}).get("jobCounters") or {}).get("counterGroup") or [] if isinstance(answer, dict) else []

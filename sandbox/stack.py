@@ -14,7 +14,6 @@ import logging
 import os
 import shlex
 import shutil
-import socket
 import tempfile
 import time
 import urllib.parse
@@ -26,6 +25,7 @@ from sandbox.aws import AwsSandbox, AwsSeedSpec
 from sandbox.cloudera import CMSimulator
 from sandbox.hbase import HBaseThriftServer, seed_orders
 from sandbox.mapreduce.pair import MapReducePair
+from sandbox.ports import reusable
 from sandbox.slack import SlackStandIn
 from sandbox.warehouse import Warehouse
 from sandbox.warehouse import seed as seed_warehouse
@@ -132,7 +132,7 @@ class SandboxStack:
 
     def _on_port(self, port: Any, make) -> Any:
         """make(port).start() on the saved port if it is still free, else on a free one."""
-        wanted = port if isinstance(port, int) and 1024 <= port <= 65535 and _free(port) else 0
+        wanted = reusable(port)
         try:
             part = make(wanted).start()
         except OSError:  # taken between the check and the bind
@@ -277,18 +277,6 @@ class SandboxStack:
             "Ferry config": str(self.config_path),
             "Its environment": f"{self.env_path} (set -a; . {self.env_path})",
         }
-
-
-def _free(port: int) -> bool:
-    """Whether a server could listen on the port now. SO_REUSEADDR as the servers set it: the
-    connections of the last run linger in TIME_WAIT and do not make the port taken."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _port_of(part: Any) -> int:

@@ -82,11 +82,11 @@ def _validation_gate(services: Services, gate: ValidationGate) -> Gate:
     result = peers.validation_result(services, gate.id)
     if result is None:
         return Gate(key, False, f"validation `{gate.id}` has never run")
-    finished = _aware(getattr(result, "finished_at", None))
-    age = (datetime.now(UTC) - finished).total_seconds() if finished else float(result.age_s)
+    finished = _aware(result.finished_at)
+    age = (datetime.now(UTC) - finished).total_seconds() if finished else result.age_s
     when = f"at {clock(finished)}" if finished else f"{human_duration(age)} ago"
     if not result.passed:
-        summary = f": {result.summary}" if getattr(result, "summary", "") else ""
+        summary = f": {result.summary}" if result.summary else ""
         return Gate(key, False, f"validation `{gate.id}` failed {when}{summary}")
     if age > gate.max_age_s:
         return Gate(key, False, f"validation `{gate.id}` is stale: passed {when}, older than the "

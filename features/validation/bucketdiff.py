@@ -23,6 +23,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, cast
 
 from features.validation.backend import EMPTY, KeyHashBuckets
+from features.validation.batches import by_rows
 from features.validation.both import both
 
 if TYPE_CHECKING:
@@ -131,22 +132,7 @@ class BucketCompare:
     def row_level(self, buckets: list[tuple[str, int]], digits: int) -> None:
         """Rows of the differing buckets, in batches of at most bucket_rows_per_fetch rows a side
         (each batch is one scan per side)."""
-        batch: list[str] = []
-        size = 0
-
-        def flush() -> None:
-            nonlocal size
-            if batch:
-                names = list(batch)
-                ka, kb = both(lambda: self.asis.bucket_key_hashes(names, digits),
-                              lambda: self.tobe.bucket_key_hashes(names, digits))
-                self.run.match(ka, kb)
-            batch.clear()
-            size = 0
-
-        for b, rows in buckets:
-            if size and size + rows > self.t.bucket_rows_per_fetch:
-                flush()
-            batch.append(b)
-            size += rows
-        flush()
+        for names in by_rows(buckets, self.t.bucket_rows_per_fetch):
+            ka, kb = both(lambda n=names: self.asis.bucket_key_hashes(n, digits),
+                          lambda n=names: self.tobe.bucket_key_hashes(n, digits))
+            self.run.match(ka, kb)

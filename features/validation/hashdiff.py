@@ -40,6 +40,7 @@ from features.validation.backend import (
     Row,
     RowStream,
 )
+from features.validation.batches import by_rows
 from features.validation.both import Prefetch, both
 from features.validation.model import MAX_LISTED, CompareResult, Duplicate, Finding
 from features.validation.rowdiff import diff_rows, merge_sorted
@@ -303,25 +304,10 @@ class _FullCompare:
                 len(differ) - (self.result.n_changed - before))
 
     def row_level(self, ranges: list[tuple[KeyRange, int]]) -> None:
-        batch: list[KeyRange] = []
-        size = 0
-
-        def flush() -> None:
-            nonlocal size
-            if not batch:
-                return
+        for batch in by_rows(ranges, self.t.rows_per_fetch):
             # Keys and hashes first; values only of the rows whose hashes differ (few, by design).
-            ka, kb = both(lambda: self.asis.key_hashes(batch), lambda: self.tobe.key_hashes(batch))
+            ka, kb = both(lambda b=batch: self.asis.key_hashes(b), lambda b=batch: self.tobe.key_hashes(b))
             self.match(ka, kb)
-            batch.clear()
-            size = 0
-
-        for rng, rows in ranges:
-            if size and size + rows > self.t.rows_per_fetch:
-                flush()
-            batch.append(rng)
-            size += rows
-        flush()
 
     # -- streaming merge (stores that ship every row anyway) ----------------------------------
 

@@ -32,7 +32,7 @@ from core.errors import OutsideFailure
 from core.message import Message, Section
 from features.validation import cards
 from features.validation.backend import KeyRange, RangeDigests
-from features.validation.backends import open_side
+from features.validation.both import both
 from features.validation.mapreduce_jobs import Job, JobFailed, JobResult, Side, job_tag, run_tag
 from features.validation.model import CompareResult, CountResult, Finding
 from features.validation.rowdiff import diff_rows
@@ -45,13 +45,9 @@ LOGS_WAIT_S = 60.0
 ENGINE = "mapreduce"
 
 
-def settings(config: Config) -> MapReduceSettings:
-    return config.mapreduce
-
-
 def engine(config: Config, spec: TableSpec) -> str:
     """"thrift", "mapreduce" or "warehouse" for this table (config.tables.engine_for)."""
-    return engine_for(spec, config.estates, settings(config))
+    return engine_for(spec, config.estates, config.mapreduce)
 
 
 def handles(config: Config, spec: TableSpec, check: str) -> bool:
@@ -140,7 +136,7 @@ class _Steering:
                 text = " · ".join(f"{k} {v:.0f}%" for k, v in self.percent.items())
             self.progress(f"{self.table} on MapReduce: {text}")
 
-        return Job(side, tool, argv, tag, settings(self.services.config).poll_every_s, on_app, on_progress,
+        return Job(side, tool, argv, tag, self.services.config.mapreduce.poll_every_s, on_app, on_progress,
                    self.cancelled, lambda: self.submitted_at(tag), lambda: self.mark_submitted(tag))
 
 
@@ -210,7 +206,7 @@ def differing_ranges(lines: str) -> list[KeyRange]:
 
 def full(services: Any, spec: TableSpec, run_id: str, progress: Callable[[str], None]) -> CompareResult:
     t0 = time.perf_counter()
-    cfg = settings(services.config)
+    cfg = services.config.mapreduce
     both = sides(services.config)
     asis_gw = services.config.estates["as-is"].gateway
     steer = _Steering(services, run_id, spec.id, progress)
@@ -279,16 +275,13 @@ def _ranges_of(side: Side, synced: JobResult, limit: int, wait_s: float = LOGS_W
 
 def _diff_ranges(config: Config, spec: TableSpec, ranges: list[KeyRange], result: CompareResult) -> None:
     """Read the differing ranges on both sides through Thrift and list their differences."""
-    asis = cast(RangeDigests, open_side(config, spec, "as-is"))  # HBase over Thrift: it reads ranges
-    tobe = cast(RangeDigests, open_side(config, spec, "to-be"))
-    try:
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mr-ranges") as ex:
-            fa, fb = ex.submit(asis.rows, ranges), ex.submit(tobe.rows, ranges)
-            rows_a, rows_b = fa.result(), fb.result()
+    # The connectors load here, where they are used: this module is imported for every check.
+    from features.validation.backends import opened
+
+    with opened(config, spec) as (a, b):
+        asis, tobe = cast(RangeDigests, a), cast(RangeDigests, b)  # HBase over Thrift: it reads ranges
+        rows_a, rows_b = both(lambda: asis.rows(ranges), lambda: tobe.rows(ranges))
         diff_rows(result, rows_a, rows_b, asis.key_text, use_hash=True)
-    finally:
-        asis.close()
-        tobe.close()
 
 
 def _reconcile(result: CompareResult, counters: dict[str, int], *, listed_all: bool) -> None:

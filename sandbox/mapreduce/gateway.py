@@ -343,7 +343,7 @@ class GatewayStandIn:
                 target = self.cluster.hdfs_root / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text)
-            yarn.finish_work(app, outcome)
+            app.outcome = outcome
             return outcome
 
         outcome = await asyncio.to_thread(run_it)

@@ -8,13 +8,13 @@ two HBase stand-ins, one client key for Ferry and a known_hosts naming both gate
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
 from sandbox.mapreduce.gateway import GatewayStandIn, SandboxCluster
 from sandbox.mapreduce.keys import write_known_hosts
 from sandbox.mapreduce.yarn import YarnStandIn
+from sandbox.ports import reusable
 
 ESTATES = {"as-is": "asis", "to-be": "tobe"}
 USER = "ferry"
@@ -44,15 +44,7 @@ class MapReducePair:
         return self.key_dir / "known_hosts"
 
     def _port(self, name: str) -> int:
-        port = self.wanted_ports.get(name)
-        if not isinstance(port, int) or not 1024 <= port <= 65535:
-            return 0
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                return 0  # taken since: any free port
-        return port
+        return reusable(self.wanted_ports.get(name))
 
     def ports(self) -> dict[str, int]:
         out = {f"yarn_{ESTATES[e]}": y.port for e, y in self.yarn.items()}

@@ -18,7 +18,7 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -45,7 +45,6 @@ class App:
     fail_at: float | None = None  # fraction of the duration where it fails (a test hook)
     killed_at: float | None = None
     failed_reason: str = ""
-    done: threading.Event = field(default_factory=threading.Event)
 
     @property
     def job_id(self) -> str:
@@ -138,17 +137,6 @@ class YarnStandIn:
                                      "failedMaps:1 failedReduces:0")
             self.apps[app.id] = app
         return app
-
-    def finish_work(self, app: App, outcome: Any) -> None:
-        app.outcome = outcome
-
-    def wait(self, app: App, poll: float = 0.05) -> str:
-        """Block until the app is final; its state."""
-        while True:
-            state, _, _ = app.status(time.time())
-            if state in FINAL:
-                return state
-            time.sleep(poll)
 
     # -- test hooks -------------------------------------------------------------------------
     def fail_next(self, n: int = 1) -> None:

@@ -32,7 +32,7 @@ def test_gateway_and_yarn_are_parsed():
     gw = cfg.as_is.gateway
     assert (gw.host, gw.port, gw.user, gw.key_file, gw.zookeeper) == ("edge.example", 22, "ferry", "/k", "zk1,zk2:2181:/hbase")
     assert cfg.to_be.yarn.url == "http://rm.example:8088"
-    assert mapreduce_backend.settings(cfg).hashtable_batch_size == 32 * 1024
+    assert cfg.mapreduce.hashtable_batch_size == 32 * 1024
 
 
 def test_engine_mapreduce_needs_gateways_and_yarn():

@@ -65,7 +65,7 @@ def check_document(text: str, history) -> None:
     assert second[1] == OPERATOR and second[4] == "approved" and second[5].startswith("quorum at ")
     assert second[3].startswith(f"{BOB} at ") and f"; {CAROL} at " in second[3]
     # approved; a serving Ferry has started its (manual) action by now
-    assert step.attrs and doc.find_all("span", **{"data-step-state": "approved"}) + doc.find_all(
+    assert doc.find_all("span", **{"data-step-state": "approved"}) + doc.find_all(
         "span", **{"data-step-state": "running"})
 
     # the audit trail's size and hash
