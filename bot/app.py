@@ -1,7 +1,10 @@
-"""The Bolt app: listeners ack at once and hand the work to a lazy listener (DESIGN: ack < 3 s).
+"""The Bolt app: listeners ack at once and do the work after it (DESIGN: ack < 3 s).
 
-    Slack --signed request--> ack() --> lazy: commands.dispatch --> reply (ephemeral via
-    response_url) or outbox (channel messages, sent by bot/poster.py)
+    Slack --signed request--> ack() --> after the ack: commands.dispatch --> reply (ephemeral
+    via response_url) or outbox (channel messages, sent by bot/poster.py)
+
+Verbs that answer from state alone (status, help, audit, plan) answer inside the ack, computed
+in the request thread with a deadline on their state reads (Store.within).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import json
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -21,13 +23,14 @@ from bot import blocks as block_kit
 from bot import requests as slack_requests
 from commands import dispatch
 from commands.context import Reply, Services
+from core.errors import TooSlowForAck
 
 log = logging.getLogger(__name__)
 
 ACTION_PATTERN = re.compile(r"^ferry:")
-# Slack waits 3 s for the ack. An answer computed inside it (status, help, audit) gets this long;
-# when Ferry is busy (copies and compares in the same process) it is delivered afterwards through
-# the response_url instead, so Slack never shows a timeout.
+# Slack waits 3 s for the ack. An answer computed inside it (status, help, audit, plan) gets this
+# long to read the state; past it (a locked database, a read cut short) the answer is delivered
+# afterwards through the response_url instead, so Slack never shows a timeout.
 INLINE_BUDGET_S = 1.5
 
 
@@ -63,7 +66,7 @@ def build_app(services: Services, client: WebClient, signing_secret: str, *, ver
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-listener"),
     )
-    register(app, services)
+    register(app, services, workers)
     app.error(on_error)
     return app
 
@@ -79,7 +82,7 @@ def on_error(error: Exception, logger: logging.Logger) -> BoltResponse | None:
     return None
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, services: Services, workers: int = 8) -> None:
     def ack_only(ack) -> None:
         ack()
 
@@ -110,29 +113,40 @@ def register(app: App, services: Services) -> None:
         deliver(services, reply, respond=None, client=client, trigger_id=None, channel=who.channel_id,
                 user=who.user_id)
 
-    def answers_inline(body: dict[str, Any]) -> bool:
-        return dispatch.answers_inline(body.get("text", ""))
+    # Work after the ack: commands that act, and inline answers that ran out of time.
+    later = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-command")
 
-    inline_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ferry-inline")
+    def after_ack(work, *args) -> None:
+        def run() -> None:
+            try:
+                work(*args)
+            except Exception:  # the person misses one answer; the bot keeps running
+                log.exception("work after the ack of a command failed")
+        later.submit(run)
 
-    def on_inline_command(ack, body: dict[str, Any], respond, client) -> None:
-        # Verbs that answer from state alone reply in the ack itself: one round trip, no thread.
+    def on_migrate(ack, body: dict[str, Any], respond, client) -> None:
+        # One listener, no matcher: Bolt builds a matcher's arguments on every request, which
+        # is a fifth of the ack's time for `status` (bench/ack_latency.py).
+        text = body.get("text", "")
+        if not dispatch.answers_inline(text):
+            ack()
+            after_ack(on_command, body, respond, client)
+            return
+        # Verbs that answer from state alone reply in the ack itself, computed in this request
+        # thread: a hand-off to another thread costs two thread wake-ups per request, which
+        # under load is most of the ack's time. What could hold such an answer up is the state
+        # database (a lock, a long read); Store.within bounds both.
         who = slack_requests.who_from_command(body)
-        work = inline_pool.submit(dispatch.run_command, services, who, body.get("text", ""),
-                                  request_key=body.get("trigger_id"))
         try:
-            reply = work.result(timeout=INLINE_BUDGET_S)
-        except FutureTimeout:
+            reply = answer_within(services, who, text, request_key=body.get("trigger_id"))
+        except TooSlowForAck:
             ack()  # in time for Slack; the answer follows through the response_url
 
-            def late(done) -> None:
-                try:
-                    deliver(services, done.result(), respond=respond, client=client, trigger_id=None,
-                            channel=who.channel_id)
-                except Exception:  # the person misses one answer; the bot keeps running
-                    log.exception("late answer to an inline command failed")
+            def late() -> None:  # the request was claimed by the first try: this continues it
+                reply = dispatch.run_command(services, who, text, request_key=None)
+                deliver(services, reply, respond=respond, client=client, trigger_id=None, channel=who.channel_id)
 
-            work.add_done_callback(late)
+            after_ack(late)
             return
         if reply is None or reply.message is None or not reply.ephemeral:
             ack()
@@ -142,10 +156,22 @@ def register(app: App, services: Services) -> None:
         payload = block_kit.render(reply.message)
         ack(text=payload["text"], blocks=payload["blocks"], response_type="ephemeral")
 
-    app.command("/migrate", matchers=[answers_inline])(on_inline_command)
-    app.command("/migrate")(ack=ack_only, lazy=[on_command])
+    app.command("/migrate")(on_migrate)
     app.action(ACTION_PATTERN)(ack=ack_only, lazy=[on_action])
     app.view(ACTION_PATTERN)(on_view)
+
+
+def answer_within(services: Services, who, text: str, *, request_key: str | None) -> Reply | None:
+    """`/migrate <text>` answered within INLINE_BUDGET_S, or TooSlowForAck."""
+    with services.store.within(INLINE_BUDGET_S):
+        try:
+            return dispatch.run_command(services, who, text, request_key=request_key)
+        except TooSlowForAck:
+            raise
+        except Exception as e:  # a lock wait or a read cut short outside the verb itself
+            if services.store.overran():
+                raise TooSlowForAck(text[:40]) from e
+            raise
 
 
 def deliver(services: Services, reply: Reply | None, *, respond, client, trigger_id: str | None,

@@ -13,7 +13,7 @@ from commands.context import Invocation, Reply, Services
 from commands.permissions import ROLE_NAMES, allowed
 from commands.registry import Permission, Verb, parse_action_id, verbs
 from commands.words import MAX_COMMAND_CHARS, split_words, too_long
-from core.errors import OutsideFailure, Refused, UsageError
+from core.errors import OutsideFailure, Refused, TooSlowForAck, UsageError
 from core.message import Context, Message, Section, shown
 from core.who import Who
 from state import audit, processed
@@ -164,6 +164,8 @@ def _run(verb: Verb, handler, inv: Invocation, *, mutating: bool) -> Reply:
         audit.append(inv.store, inv.who, action_name, "failed", target=target, reason=str(e))
         return Reply(Message(str(e), [Section(f":warning: {e}")]), data={"failed": str(e)})
     except Exception as e:  # the bot keeps running; the user gets a sentence, the log the trace
+        if inv.store.overran():  # an answer inside the ack ran out of time: it is given later
+            raise TooSlowForAck(action_name) from e
         ref = secrets.token_hex(3)
         log.exception("verb %s failed (reference %s)", action_name, ref)
         audit.append(inv.store, inv.who, action_name, "failed", target=target,

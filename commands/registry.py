@@ -47,7 +47,9 @@ class Verb:
     actions: dict[str, Action] = field(default_factory=dict)
     examples: tuple[str, ...] = ()
     # True for verbs that answer from state alone in a few milliseconds (help, status): Slack gets
-    # the answer in the ack itself. Anything that may call an outside system stays False.
+    # the answer in the ack itself, computed in the request thread, where only the state reads
+    # have a deadline (Store.within). Anything that may call an outside system or wait on
+    # something else stays False.
     inline: bool = False
 
 

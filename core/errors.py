@@ -12,3 +12,9 @@ class Refused(Exception):
 class OutsideFailure(Exception):
     """An outside system (Cloudera Manager, HBase, the warehouse, AWS) failed. The message says
     what failed, where, and what to try; the bot keeps running."""
+
+
+class TooSlowForAck(Exception):
+    """An answer given inside Slack's ack ran past its time (the state database was locked or a
+    read ran long). Nothing is reported: the answer is computed again after the ack and follows
+    through the response_url."""
