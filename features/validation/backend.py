@@ -144,10 +144,18 @@ class RowStream(Protocol):
 
 @runtime_checkable
 class KeyHashBuckets(Protocol):
-    """An optional capability: the store digests rows grouped by hex digits of MD5(key) in the
-    engine (the warehouse; HBase over Thrift streams rows instead). features/validation/bucketdiff.py
-    uses it for a first level that needs no key order or collation."""
+    """An optional capability: the store digests rows grouped by hex digits of a hash of the key
+    in the engine (the warehouse; HBase over Thrift streams rows instead).
+    features/validation/bucketdiff.py uses it for a first level that needs no key order or
+    collation. `bucket_hashes`: the hashes it can name buckets by, cheapest first (the compare
+    uses the first both sides have); `bucket_digits(key_hash)`: how many hex digits that has."""
 
-    def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0) -> dict[str, Digest]: ...
+    def bucket_hashes(self) -> tuple[str, ...]: ...
 
-    def bucket_key_hashes(self, buckets: Sequence[str], digits: int, limit: int | None = None) -> list[tuple[Key, int]]: ...
+    def bucket_digits(self, key_hash: str) -> int: ...
+
+    def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0, *,
+                       key_hash: str = "md5") -> dict[str, Digest]: ...
+
+    def bucket_key_hashes(self, buckets: Sequence[str], digits: int, limit: int | None = None, *,
+                          key_hash: str = "md5") -> list[tuple[Key, int]]: ...

@@ -1,9 +1,9 @@
 """Full compare by hash buckets of the key: the first level for keys that are not one integer.
 
-    level 1   GROUP BY the first 4 hex digits of MD5(key text)     one scan per side, a hash
+    level 1   GROUP BY the first 4 hex digits of a hash of the key   one scan per side, a hash
               -> up to 65,536 buckets: rows and hash sum each        aggregate; no order needed
     level 2   buckets that differ and hold many rows: GROUP BY more digits, only for the rows of
-              those buckets (WHERE SUBSTRING(MD5(..), 1, 4) IN (...)); the rows of the others
+              those buckets (WHERE <its first 4 digits> IN (...)); the rows of the others
               are hashed for nothing
     rows      (key, hash) of every row of the small differing buckets, in one scan per side and
               batch, matched by key in a dictionary
@@ -11,7 +11,9 @@
 A bucket is named by the key's text, so a row is in the same bucket on both sides whatever the
 key's type, the order of the rows or the two engines' collations: no range of keys is ever
 compared, which is what makes text, UUID, composite and date keys as cheap as integers, and
-correct when the sides sort text differently. Each level after the first is a scan as well
+correct when the sides sort text differently. The hash is the cheapest both sides compute
+alike (connectors.warehouse_checksum.BUCKET_HASHES: MD5, or PostgreSQL's own 64-bit text hash
+when both are PostgreSQL). Each level after the first is a scan as well
 (a computed bucket has no index): the levels are few, as each split goes as fine as the rows
 of the buckets it splits need.
 """
@@ -22,7 +24,7 @@ import math
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, cast
 
-from features.validation.backend import EMPTY, KeyHashBuckets
+from features.validation.backend import KeyHashBuckets
 from features.validation.batches import by_rows
 from features.validation.both import both
 
@@ -32,8 +34,10 @@ if TYPE_CHECKING:
 HEX = 16
 #: A split adds at most this many hex digits (at most 65,536 finer buckets per bucket).
 MAX_SPLIT_DIGITS = 4
-#: MD5 has 32 hex digits; past that a bucket is one key (repeated): its rows are listed.
-MAX_DIGITS = 32
+#: A bucket one side does not have: (rows, checksum).
+NONE = (0, 0)
+#: How the strategy line names each key hash.
+HASH_NAMES = {"md5": "MD5", "hash64": "hashtextextended"}
 #: Buckets named per query of a level (bounds the SQL text and the digests held).
 MAX_BUCKETS_PER_ROUND = 16_384
 
@@ -54,16 +58,23 @@ class BucketCompare:
         # supported() chose this path: both sides have the capability.
         self.asis = cast(KeyHashBuckets, self.run.asis)
         self.tobe = cast(KeyHashBuckets, self.run.tobe)
+        common = [h for h in self.asis.bucket_hashes() if h in self.tobe.bucket_hashes()]
+        if not common:
+            raise ValueError("the two sides have no key hash in common")  # supported() said they do
+        self.key_hash = common[0]
+        # Past all of a hash's digits a bucket is one key (repeated): its rows are listed.
+        self.max_digits = min(self.asis.bucket_digits(self.key_hash), self.tobe.bucket_digits(self.key_hash))
         digits = self.t.bucket_digits
-        ga, gb = both(lambda: self.asis.bucket_digests(digits), lambda: self.tobe.bucket_digests(digits))
-        names = sorted(set(ga) | set(gb))
-        self.run.stats["strategy"] = f"key hash: {len(names):,} buckets of {digits} hex digits of MD5(key)"
+        ga, gb = both(lambda: self.asis.bucket_digests(digits, key_hash=self.key_hash),
+                      lambda: self.tobe.bucket_digests(digits, key_hash=self.key_hash))
+        names = ga.keys() | gb.keys()
+        self.run.stats["strategy"] = (f"key hash: {len(names):,} buckets of {digits} hex digits of "
+                                      f"{HASH_NAMES.get(self.key_hash, self.key_hash)}(key)")
         self.run.stats["segments"] += len(names)
         self.run.rows[0] += sum(d[0] for d in ga.values())
         self.run.rows[1] += sum(d[0] for d in gb.values())
         # (rows, checksum) pairs compared as tuples: 65,536 of them, no object per bucket.
-        differing = [(b, ga.get(b, EMPTY), gb.get(b, EMPTY)) for b in names
-                     if ga.get(b, EMPTY)[:2] != gb.get(b, EMPTY)[:2]]
+        differing = sorted((b, ga.get(b, NONE), gb.get(b, NONE)) for b in names if ga.get(b, NONE) != gb.get(b, NONE))
         del ga, gb
         self.dups.result()  # the duplicated keys must be known to tell them from changes
         self.descend(differing, digits, 1, len(names))
@@ -87,7 +98,7 @@ class BucketCompare:
                 missing.append((b, x[0]))
             elif x[0] == 0:
                 extra.append((b, y[0]))
-            elif rows <= self.t.row_level_threshold or level >= self.t.max_levels or digits >= MAX_DIGITS:
+            elif rows <= self.t.row_level_threshold or level >= self.t.max_levels or digits >= self.max_digits:
                 to_rows.append((b, rows))
             else:
                 to_split.append((b, rows))
@@ -99,14 +110,14 @@ class BucketCompare:
         # for the largest of them (the smaller ones get finer buckets than they need: harmless).
         for start in range(0, len(to_split), MAX_BUCKETS_PER_ROUND):
             chunk = to_split[start:start + MAX_BUCKETS_PER_ROUND]
-            finer = min(MAX_DIGITS, digits + self.split_digits(max(r for _, r in chunk)))
+            finer = min(self.max_digits, digits + self.split_digits(max(r for _, r in chunk)))
             names = [b for b, _ in chunk]
-            sa, sb = both(lambda n=names, f=finer: self.asis.bucket_digests(f, n, digits),
-                          lambda n=names, f=finer: self.tobe.bucket_digests(f, n, digits))
-            subs = sorted(set(sa) | set(sb))
+            sa, sb = both(lambda n=names, f=finer: self.asis.bucket_digests(f, n, digits, key_hash=self.key_hash),
+                          lambda n=names, f=finer: self.tobe.bucket_digests(f, n, digits, key_hash=self.key_hash))
+            subs = sa.keys() | sb.keys()
             self.run.stats["segments"] += len(subs)
-            sub = [(s, sa.get(s, EMPTY), sb.get(s, EMPTY)) for s in subs]
-            self.descend([d for d in sub if d[1][:2] != d[2][:2]], finer, level + 1, len(subs))
+            self.descend(sorted((s, sa.get(s, NONE), sb.get(s, NONE)) for s in subs if sa.get(s, NONE) != sb.get(s, NONE)),
+                         finer, level + 1, len(subs))
 
     def one_sided(self, buckets: list[tuple[str, int]], digits: int, backend: Any, missing: bool) -> None:
         """Buckets with rows on one side only: all their rows are missing (or extra). They are
@@ -118,7 +129,8 @@ class BucketCompare:
         result = self.run.result
         listed = len(result.missing if missing else result.extra)
         room = MAX_LISTED - listed
-        got = backend.bucket_key_hashes([b for b, _ in buckets], digits, limit=room) if room > 0 else []
+        got = (backend.bucket_key_hashes([b for b, _ in buckets], digits, limit=room, key_hash=self.key_hash)
+               if room > 0 else [])
         add = result.add_missing if missing else result.add_extra
         for key, _h in got:
             add(backend.key_text(key))
@@ -133,6 +145,6 @@ class BucketCompare:
         """Rows of the differing buckets, in batches of at most bucket_rows_per_fetch rows a side
         (each batch is one scan per side)."""
         for names in by_rows(buckets, self.t.bucket_rows_per_fetch):
-            ka, kb = both(lambda n=names: self.asis.bucket_key_hashes(n, digits),
-                          lambda n=names: self.tobe.bucket_key_hashes(n, digits))
+            ka, kb = both(lambda n=names: self.asis.bucket_key_hashes(n, digits, key_hash=self.key_hash),
+                          lambda n=names: self.tobe.bucket_key_hashes(n, digits, key_hash=self.key_hash))
             self.run.match(ka, kb)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from connectors.warehouse import TableNotFound, WarehouseConnector, WarehouseError
-from connectors.warehouse_checksum import TableChecksums
+from connectors.warehouse_checksum import BUCKET_HASHES, TableChecksums
 from features.validation.backend import Digest, Key, KeyRange, MissingTable, Row
 from features.validation.model import key_text
 
@@ -85,13 +85,21 @@ class WarehouseBackend:
                      cells: tuple[int, int] | None = None) -> dict[int, Digest]:
         return {i: Digest(*d) for i, d in self.cs.grid_digests(base, width, segments, cells).items()}
 
-    def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0) -> dict[str, Digest]:
+    def bucket_hashes(self) -> tuple[str, ...]:
+        return self.cs.bucket_hashes()
+
+    def bucket_digits(self, key_hash: str) -> int:
+        return BUCKET_HASHES[key_hash]
+
+    def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0, *,
+                       key_hash: str = "md5") -> dict[str, Digest]:
         """Digests per hash bucket of the key (see connectors.warehouse_checksum): no key order.
         The connector's (rows, checksum) tuples as they are: tens of thousands, not copied."""
-        return self.cs.bucket_digests(digits, within, within_digits)  # type: ignore[return-value]
+        return self.cs.bucket_digests(digits, within, within_digits, key_hash=key_hash)  # type: ignore[return-value]
 
-    def bucket_key_hashes(self, buckets: Sequence[str], digits: int, limit: int | None = None) -> list[tuple[Key, int]]:
-        return self.cs.bucket_key_hashes(buckets, digits, limit)
+    def bucket_key_hashes(self, buckets: Sequence[str], digits: int, limit: int | None = None, *,
+                          key_hash: str = "md5") -> list[tuple[Key, int]]:
+        return self.cs.bucket_key_hashes(buckets, digits, limit, key_hash=key_hash)
 
     def cut_points(self, target: int) -> list[Key]:
         try:

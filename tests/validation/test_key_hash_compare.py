@@ -101,8 +101,14 @@ def test_every_key_shape_is_compared_exactly_by_key_hash(warehouse, warehouse_sc
     assert len(bucket_sql) >= 2
     for q in bucket_sql:
         assert ("STRTOL(" in q) == (dialect == "redshift") and ("BIT(" in q) == (dialect == "postgresql"), q
-        assert "SUBSTRING(MD5(COALESCE('v' || " in q.split(" FROM ")[1]  # the bucket: hex digits of the key's MD5
+        bucket = q.split(" AS ferry_seg")[0]
+        if dialect == "postgresql":  # both sides PostgreSQL: its own 64-bit hash of the key's bytes
+            assert "hashtextextended((COALESCE('v' || " in bucket and 'COLLATE "C"' in bucket, q
+            assert "AS INT4" in q  # the grouped sum in by-value halves
+        else:  # hex digits of the key's MD5
+            assert "SUBSTRING(MD5(COALESCE('v' || " in bucket and "hashtextextended" not in q, q
         assert ("UNION ALL" in q) == (dialect == "postgresql")
+    assert result.stats["strategy"].endswith("MD5(key)" if dialect == "redshift" else "hashtextextended(key)")
     if shape != "int":  # the default picks the key hash for any key but one integer column
         a, b = warehouse_pair(warehouse, table, key)
         assert full_compare("t", a, b).stats["strategy"].startswith("key hash")
@@ -110,30 +116,49 @@ def test_every_key_shape_is_compared_exactly_by_key_hash(warehouse, warehouse_sc
         b.close()
 
 
-def test_bucket_digests_and_rows_partition_the_table_alike_in_both_dialects(warehouse, warehouse_schema,
-                                                                            redshift_shim):  # noqa: F811
+@pytest.mark.parametrize("dialect, key_hash", [("postgresql", "hash64"), ("postgresql", "md5"), ("redshift", "md5")])
+def test_bucket_digests_and_rows_partition_the_table_alike(warehouse, warehouse_schema, redshift_shim,  # noqa: F811
+                                                           dialect, key_hash):
     s = warehouse_schema
     sql_both(warehouse, f"CREATE TABLE {s}.b (region VARCHAR(8), no INTEGER, v TEXT);"
              f" INSERT INTO {s}.b SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'r' || i % 5 END, i, 'v' || i"
              f" FROM generate_series(1, 2000) i")
-    digests = {}
-    for dialect in ("postgresql", "redshift"):
-        cs = TableChecksums(redshift_shim("asis", dialect), f"{s}.b", ["region", "no"], ["v"])
-        one = cs.bucket_digests(1)
-        assert set(one) <= set(HEX) and sum(d.rows for d in one.values()) == 2000  # NULL keys too
-        two = cs.bucket_digests(3, within=["0", "7"], within_digits=1)
-        assert {b[0] for b in two} == {"0", "7"} and {len(b) for b in two} == {3}
-        assert sum(d.rows for d in two.values()) == one["0"].rows + one["7"].rows
-        assert sum(d.checksum for d in two.values()) == one["0"].checksum + one["7"].checksum
-        rows = cs.bucket_key_hashes(["0", "7"], 1)
-        assert len(rows) == one["0"].rows + one["7"].rows
-        assert sum(h for _, h in rows) == one["0"].checksum + one["7"].checksum
-        assert len(cs.bucket_key_hashes(list(HEX), 1, limit=5)) == 5
-        for digits, within, within_digits in ((0, (), 0), (33, (), 0), (2, ["1"], 2), (2, ["A"], 1), (2, ["1'"], 1)):
-            with pytest.raises(ValueError):
-                cs.bucket_digests(digits, within, within_digits)
-        digests[dialect] = (one, two)
-    assert digests["postgresql"] == digests["redshift"]
+    cs = TableChecksums(redshift_shim("asis", dialect), f"{s}.b", ["region", "no"], ["v"])
+    assert cs.bucket_hashes() == (("hash64", "md5") if dialect == "postgresql" else ("md5",))
+    one = cs.bucket_digests(1, key_hash=key_hash)
+    assert set(one) <= set(HEX) and sum(d[0] for d in one.values()) == 2000  # NULL keys too
+    total = TableChecksums(redshift_shim("asis", "redshift"), f"{s}.b", ["region", "no"], ["v"]).bucket_digests(1)
+    assert sum(d[1] for d in one.values()) == sum(d[1] for d in total.values())  # the same sum
+    two = cs.bucket_digests(3, within=["0", "7"], within_digits=1, key_hash=key_hash)
+    assert {b[0] for b in two} == {"0", "7"} and {len(b) for b in two} == {3}
+    assert sum(d[0] for d in two.values()) == one["0"][0] + one["7"][0]
+    assert sum(d[1] for d in two.values()) == one["0"][1] + one["7"][1]
+    rows = cs.bucket_key_hashes(["0", "7"], 1, key_hash=key_hash)
+    assert len(rows) == one["0"][0] + one["7"][0]
+    assert sum(h for _, h in rows) == one["0"][1] + one["7"][1]
+    assert len(cs.bucket_key_hashes(list(HEX), 1, limit=5, key_hash=key_hash)) == 5
+    # All of a hash's digits: a bucket is one key; the names above 7fff... (negative BIGINTs
+    # for hash64) select their rows too.
+    full = 16 if key_hash == "hash64" else 32
+    each = cs.bucket_digests(full, key_hash=key_hash)
+    assert sum(d[0] for d in each.values()) == 2000 and {len(b) for b in each} == {full}
+    high = sorted(b for b in each if b[0] in "89abcdef")[:40]
+    assert len(cs.bucket_key_hashes(high, full, key_hash=key_hash)) == sum(each[b][0] for b in high)
+    for digits, within, within_digits in ((0, (), 0), (full + 1, (), 0), (2, ["1"], 2), (2, ["A"], 1), (2, ["1'"], 1)):
+        with pytest.raises(ValueError):
+            cs.bucket_digests(digits, within, within_digits, key_hash=key_hash)
+    if dialect == "redshift":
+        with pytest.raises(ValueError, match="does not bucket by"):
+            cs.bucket_digests(1, key_hash="hash64")
+
+
+def test_a_postgresql_side_and_a_redshift_side_bucket_by_md5(warehouse, warehouse_schema, redshift_shim):  # noqa: F811
+    key, expected = make_shape(warehouse, warehouse_schema, "text")
+    table = f"{warehouse_schema}.t"
+    a = WarehouseBackend(redshift_shim("asis", "postgresql"), "as-is", table, key, None, None)
+    b = WarehouseBackend(redshift_shim("tobe", "redshift"), "to-be", table, key, None, None, columns_from=a)
+    result = full_compare("t", a, b, tuning=Tuning(first_level="hash"))
+    assert found(result) == expected and result.stats["strategy"].endswith("MD5(key)")
 
 
 # -- two databases, two collations --------------------------------------------------------------
