@@ -12,8 +12,8 @@ A bucket is named by the key's text, so a row is in the same bucket on both side
 key's type, the order of the rows or the two engines' collations: no range of keys is ever
 compared, which is what makes text, UUID, composite and date keys as cheap as integers, and
 correct when the sides sort text differently. The hash is the cheapest both sides compute
-alike (connectors.warehouse_checksum.BUCKET_HASHES: MD5, or PostgreSQL's own 64-bit text hash
-when both are PostgreSQL). Each level after the first is a scan as well
+alike (connectors.warehouse_checksum.BUCKET_HASHES: MD5; where both are PostgreSQL, its own
+64-bit hash of the key's values, or of their text when the key columns' types differ). Each level after the first is a scan as well
 (a computed bucket has no index): the levels are few, as each split goes as fine as the rows
 of the buckets it splits need.
 """
@@ -37,7 +37,7 @@ MAX_SPLIT_DIGITS = 4
 #: A bucket one side does not have: (rows, checksum).
 NONE = (0, 0)
 #: How the strategy line names each key hash.
-HASH_NAMES = {"md5": "MD5", "hash64": "hashtextextended"}
+HASH_NAMES = {"md5": "MD5", "hash64": "hashtextextended", "native64": "PostgreSQL's own hash"}
 #: Buckets named per query of a level (bounds the SQL text and the digests held).
 MAX_BUCKETS_PER_ROUND = 16_384
 
@@ -69,7 +69,7 @@ class BucketCompare:
                       lambda: self.tobe.bucket_digests(digits, key_hash=self.key_hash))
         names = ga.keys() | gb.keys()
         self.run.stats["strategy"] = (f"key hash: {len(names):,} buckets of {digits} hex digits of "
-                                      f"{HASH_NAMES.get(self.key_hash, self.key_hash)}(key)")
+                                      f"{HASH_NAMES.get(self.key_hash.split(':')[0], self.key_hash)}(key)")
         self.run.stats["segments"] += len(names)
         self.run.rows[0] += sum(d[0] for d in ga.values())
         self.run.rows[1] += sum(d[0] for d in gb.values())

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from connectors.warehouse import TableNotFound, WarehouseConnector, WarehouseError
-from connectors.warehouse_checksum import BUCKET_HASHES, TableChecksums
+from connectors.warehouse_checksum import TableChecksums, bucket_hash_digits
 from features.validation.backend import Digest, Key, KeyRange, MissingTable, Row
 from features.validation.model import key_text
 
@@ -89,7 +89,7 @@ class WarehouseBackend:
         return self.cs.bucket_hashes()
 
     def bucket_digits(self, key_hash: str) -> int:
-        return BUCKET_HASHES[key_hash]
+        return bucket_hash_digits(key_hash)
 
     def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0, *,
                        key_hash: str = "md5") -> dict[str, Digest]:

@@ -102,13 +102,13 @@ def test_every_key_shape_is_compared_exactly_by_key_hash(warehouse, warehouse_sc
     for q in bucket_sql:
         assert ("STRTOL(" in q) == (dialect == "redshift") and ("BIT(" in q) == (dialect == "postgresql"), q
         bucket = q.split(" AS ferry_seg")[0]
-        if dialect == "postgresql":  # both sides PostgreSQL: its own 64-bit hash of the key's bytes
-            assert "hashtextextended((COALESCE('v' || " in bucket and 'COLLATE "C"' in bucket, q
+        if dialect == "postgresql":  # both sides PostgreSQL, same key types: its own hash of the values
+            assert "extended(" in bucket and "MD5(" not in bucket and "COALESCE('v' ||" not in bucket, q
             assert "AS INT4" in q  # the grouped sum in by-value halves
         else:  # hex digits of the key's MD5
             assert "SUBSTRING(MD5(COALESCE('v' || " in bucket and "hashtextextended" not in q, q
         assert ("UNION ALL" in q) == (dialect == "postgresql")
-    assert result.stats["strategy"].endswith("MD5(key)" if dialect == "redshift" else "hashtextextended(key)")
+    assert result.stats["strategy"].endswith("MD5(key)" if dialect == "redshift" else "PostgreSQL's own hash(key)")
     if shape != "int":  # the default picks the key hash for any key but one integer column
         a, b = warehouse_pair(warehouse, table, key)
         assert full_compare("t", a, b).stats["strategy"].startswith("key hash")
@@ -116,7 +116,8 @@ def test_every_key_shape_is_compared_exactly_by_key_hash(warehouse, warehouse_sc
         b.close()
 
 
-@pytest.mark.parametrize("dialect, key_hash", [("postgresql", "hash64"), ("postgresql", "md5"), ("redshift", "md5")])
+@pytest.mark.parametrize("dialect, key_hash", [("postgresql", "native64:text,int"), ("postgresql", "hash64"),
+                                               ("postgresql", "md5"), ("redshift", "md5")])
 def test_bucket_digests_and_rows_partition_the_table_alike(warehouse, warehouse_schema, redshift_shim,  # noqa: F811
                                                            dialect, key_hash):
     s = warehouse_schema
@@ -124,7 +125,7 @@ def test_bucket_digests_and_rows_partition_the_table_alike(warehouse, warehouse_
              f" INSERT INTO {s}.b SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'r' || i % 5 END, i, 'v' || i"
              f" FROM generate_series(1, 2000) i")
     cs = TableChecksums(redshift_shim("asis", dialect), f"{s}.b", ["region", "no"], ["v"])
-    assert cs.bucket_hashes() == (("hash64", "md5") if dialect == "postgresql" else ("md5",))
+    assert cs.bucket_hashes() == (("native64:text,int", "hash64", "md5") if dialect == "postgresql" else ("md5",))
     one = cs.bucket_digests(1, key_hash=key_hash)
     assert set(one) <= set(HEX) and sum(d[0] for d in one.values()) == 2000  # NULL keys too
     total = TableChecksums(redshift_shim("asis", "redshift"), f"{s}.b", ["region", "no"], ["v"]).bucket_digests(1)
@@ -138,8 +139,8 @@ def test_bucket_digests_and_rows_partition_the_table_alike(warehouse, warehouse_
     assert sum(h for _, h in rows) == one["0"][1] + one["7"][1]
     assert len(cs.bucket_key_hashes(list(HEX), 1, limit=5, key_hash=key_hash)) == 5
     # All of a hash's digits: a bucket is one key; the names above 7fff... (negative BIGINTs
-    # for hash64) select their rows too.
-    full = 16 if key_hash == "hash64" else 32
+    # for the 64-bit hashes) select their rows too.
+    full = 32 if key_hash == "md5" else 16
     each = cs.bucket_digests(full, key_hash=key_hash)
     assert sum(d[0] for d in each.values()) == 2000 and {len(b) for b in each} == {full}
     high = sorted(b for b in each if b[0] in "89abcdef")[:40]
@@ -150,6 +151,29 @@ def test_bucket_digests_and_rows_partition_the_table_alike(warehouse, warehouse_
     if dialect == "redshift":
         with pytest.raises(ValueError, match="does not bucket by"):
             cs.bucket_digests(1, key_hash="hash64")
+    with pytest.raises(ValueError, match="does not bucket by"):  # other key types: another hash
+        cs.bucket_digests(1, key_hash="native64:uuid")
+
+
+@pytest.mark.parametrize("asis_type, tobe_type, chosen", [
+    ("INTEGER", "BIGINT", "PostgreSQL's own hash(key)"),   # a key widened by the migration
+    ("VARCHAR(40)", "TEXT", "PostgreSQL's own hash(key)"),
+    ("UUID", "VARCHAR(36)", "hashtextextended(key)"),        # same text, other types: the text's hash
+])
+def test_key_columns_of_other_types_on_each_side_are_bucketed_alike(warehouse, warehouse_schema, asis_type, tobe_type,
+                                                                      chosen):
+    s = warehouse_schema
+    value = "CAST(MD5(CAST(i AS TEXT)) AS UUID)" if "UUID" in (asis_type, tobe_type) else "i"
+    for db, type_, drop in (("asis", asis_type, ""), ("tobe", tobe_type, " DELETE FROM {s}.k WHERE n = 7;")):
+        with psycopg.connect(warehouse.dsn(db), autocommit=True) as conn:
+            conn.execute(f"CREATE TABLE {s}.k (id {type_} PRIMARY KEY, n INTEGER);"
+                         f" INSERT INTO {s}.k SELECT CAST({value} AS {type_}), i FROM generate_series(1, 500) i;"
+                         + drop.format(s=s))
+    a, b = warehouse_pair(warehouse, f"{s}.k", ["id"])
+    result = full_compare("k", a, b, tuning=Tuning(first_level="hash"))
+    assert result.stats["strategy"].endswith(chosen) and result.n_missing == 1 and not result.changed, result.stats
+    a.close()
+    b.close()
 
 
 def test_a_postgresql_side_and_a_redshift_side_bucket_by_md5(warehouse, warehouse_schema, redshift_shim):  # noqa: F811
