@@ -144,7 +144,9 @@ class WarehouseConnector(WarehouseSession):
         return self.dialect.hash_expr(columns)
 
     def query(
-        self, sql_text: str | sql.Composable, params: Sequence[Any] | dict[str, Any] | None = None
+        self, sql_text: str | sql.Composable, params: Sequence[Any] | dict[str, Any] | None = None, *,
+        settings: dict[str, str] | None = None,
     ) -> list[tuple]:
-        """Run any statement; returns its rows (empty for statements without a result)."""
-        return self._run(sql_text, params, "running a query")  # type: ignore[arg-type]
+        """Run any statement; returns its rows (empty for statements without a result).
+        `settings`: server settings for this statement alone (SET LOCAL)."""
+        return self._run(sql_text, params, "running a query", settings=settings)  # type: ignore[arg-type]

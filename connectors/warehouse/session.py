@@ -152,12 +152,21 @@ class WarehouseSession:
                 conn.close()
 
     def _run(
-        self, query: sql.Composable | str, params: Sequence[Any] | None, doing: str, table: str | None = None
+        self, query: sql.Composable | str, params: Sequence[Any] | None, doing: str, table: str | None = None,
+        settings: dict[str, str] | None = None,
     ) -> list[tuple]:
+        """`settings`: server settings for this statement alone (SET LOCAL in a transaction of
+        its own; names and values are Ferry's, never a user's)."""
         with self._connection() as conn:
             try:
-                cur = conn.execute(query, params)
-                return cur.fetchall() if cur.description is not None else []
+                if not settings:
+                    cur = conn.execute(query, params)
+                    return cur.fetchall() if cur.description is not None else []
+                with conn.transaction():
+                    for name, value in settings.items():
+                        conn.execute(sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+                    cur = conn.execute(query, params)
+                    return cur.fetchall() if cur.description is not None else []
             except psycopg.Error as exc:
                 raise self._error(exc, doing, table) from None
 

@@ -45,10 +45,13 @@ class RecordingConnector(WarehouseConnector):
     def __init__(self, dsn: str, **kwargs: Any) -> None:
         super().__init__(dsn, **kwargs)
         self.sent: list[str] = []
+        self.settings: list[dict[str, str] | None] = []  # each statement's SET LOCALs
 
-    def query(self, sql_text: str | sql.Composable, params: Any = None) -> list[tuple]:
+    def query(self, sql_text: str | sql.Composable, params: Any = None, *,
+              settings: dict[str, str] | None = None) -> list[tuple]:
         self.sent.append(sql_text if isinstance(sql_text, str) else sql_text.as_string(None))
-        return super().query(sql_text, params)
+        self.settings.append(settings)
+        return super().query(sql_text, params, settings=settings)
 
 
 STRTOL = """CREATE FUNCTION {schema}.strtol(text, integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS

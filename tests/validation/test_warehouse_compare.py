@@ -170,7 +170,7 @@ def test_pushed_down_sql_uses_functions_both_engines_have(warehouse, warehouse_s
     cs = TableChecksums(conn, "public.events", ["event_id"], ["amount", "payload", "created_at"])
     captured: list[str] = []
     real = conn.query
-    conn.query = lambda q, params=None: captured.append(q.as_string(None)) or (real(q) if dialect == "postgresql" else [])
+    conn.query = lambda q, params=None, settings=None: captured.append(q.as_string(None)) or (real(q, settings=settings) if dialect == "postgresql" else [])
     cs.grid_digests(0, 10**9, 8)
     cs.range_digests([(None, (2_000_000,)), ((2_000_000,), None)])
     cs.quantiles(None, None, 50_000, 4)
