@@ -21,8 +21,8 @@ of the buckets it splits need.
 from __future__ import annotations
 
 import math
-from operator import itemgetter
 from concurrent.futures import Future
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from features.validation.backend import KeyHashBuckets
