@@ -150,8 +150,8 @@ def register(app: App, services: Services, workers: int = 8) -> None:
             return
         if reply is None or reply.message is None or not reply.ephemeral:
             ack()
-            if reply is not None and reply.message is not None:
-                services.post(reply.message, card_key=reply.card_key, thread_of=reply.thread_of)
+            if reply is not None and reply.message is not None:  # a write: after the ack, unbounded
+                after_ack(lambda r=reply: services.post(r.message, card_key=r.card_key, thread_of=r.thread_of))
             return
         payload = block_kit.render(reply.message)
         ack(text=payload["text"], blocks=payload["blocks"], response_type="ephemeral")

@@ -81,3 +81,28 @@ def test_a_read_that_runs_past_the_budget_is_cut_short_and_answered_later(ferry)
         ferry.standin.wait_for(lambda s: any("/migrate verbs" in str(r) for r in s.responses))
     finally:
         registry.verbs().pop("runaway")
+
+
+def test_an_inline_answer_for_the_channel_is_queued_after_the_ack(ferry):
+    """An answer posted to the channel is a write (the outbox): it is queued after the ack, so
+    a held write lock delays the message, never the ack."""
+    def announce(inv):
+        return Reply(Message("announced", [Section("announced")]), ephemeral=False)
+
+    registry.verbs()["announce"] = registry.Verb("announce", "announce", "posts to the channel", announce, inline=True)
+    held = sqlite3.connect(ferry.runtime.store.path, isolation_level=None)
+    try:
+        held.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        delivery = ferry.command("announce")
+        assert delivery.status == 200 and time.monotonic() - started < 1.0
+        assert "blocks" not in delivery.body
+        held.execute("ROLLBACK")
+        posted = ferry.standin.wait_for(lambda s: [m for m in s.channel_messages("C0FERRY01") if m.text == "announced"]
+                                        or None, 10)
+        assert len(posted) == 1
+    finally:
+        if held.in_transaction:
+            held.execute("ROLLBACK")
+        held.close()
+        registry.verbs().pop("announce")
