@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -73,13 +74,33 @@ def build_app(services: Services, client: WebClient, signing_secret: str, *, ver
 
 def on_error(error: Exception, logger: logging.Logger) -> BoltResponse | None:
     """A signed payload that is not shaped as Slack's (`"user": "x"`, `"view": null`) fails in
-    Bolt's middleware: answer 400 with a line in the log, not 500 with a traceback. Anything
-    else is Ferry's own fault and is logged in full."""
-    if isinstance(error, (AttributeError, TypeError, KeyError, ValueError)):
+    Bolt's middleware or in bot/requests.py, which reads it: answer 400 with a line in the log,
+    not 500 with a traceback. Anything else, the same exception types included when Ferry's
+    own code raised them, is Ferry's fault and is logged in full."""
+    if isinstance(error, (AttributeError, TypeError, KeyError, ValueError)) and _raised_reading_the_request(error):
         log.warning("a request Ferry cannot read was refused (%s: %s)", type(error).__name__, str(error)[:200])
         return BoltResponse(status=400, body="")
     log.error("unexpected error while handling a Slack request", exc_info=error)
     return None
+
+
+_READERS = (f"{os.sep}slack_bolt{os.sep}", f"{os.sep}slack_sdk{os.sep}", f"{os.sep}bot{os.sep}requests.py")
+
+
+def _raised_reading_the_request(error: BaseException) -> bool:
+    """Whether the innermost frame of the error is in Bolt, slack_sdk or bot/requests.py (or the
+    standard library they called), not in the rest of Ferry."""
+    last_outside_stdlib = None
+    tb = error.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if not name.startswith(_STDLIB):
+            last_outside_stdlib = name
+        tb = tb.tb_next
+    return last_outside_stdlib is None or any(part in last_outside_stdlib for part in _READERS)
+
+
+_STDLIB = os.path.dirname(logging.__file__).rsplit(os.sep, 1)[0] + os.sep
 
 
 def register(app: App, services: Services, workers: int = 8) -> None:
