@@ -17,20 +17,21 @@ from state import runs
 
 # Kinds of run that a feature's own part already shows in full.
 SHOWN_ELSEWHERE = ("transfer", "cutover-step")
+#: Subjects (the newest run of each) the Recent runs part considers.
+RECENT_SUBJECTS = 200
 
 
 def runs_part(services: Services) -> StatusPart | None:
     """Every other kind of run (assessments, validations run by hand, ...): the latest per
     subject, active ones first."""
     configured = set(services.config.validations.ids)  # the Validations part shows those
-    recent = [r for r in runs.recent(services.store, limit=200) if r.kind not in SHOWN_ELSEWHERE
-              and not (r.kind == "validation" and r.subject in configured)]
-    if not recent:
+    latest = [run for kind in runs.kinds(services.store) if kind not in SHOWN_ELSEWHERE
+              for run in runs.latest_each(services.store, kind).values()
+              if not (kind == "validation" and run.subject in configured)]
+    if not latest:
         return None
-    latest: dict[tuple[str, str], runs.Run] = {}
-    for run in recent:
-        latest.setdefault((run.kind, run.subject), run)
-    ordered = sorted(latest.values(), key=lambda r: (not r.active, r.kind, r.subject))
+    recent = sorted(latest, key=lambda r: r.created_at, reverse=True)[:RECENT_SUBJECTS]
+    ordered = sorted(recent, key=lambda r: (not r.active, r.kind, r.subject))
     lines = [f"{STATE_ICONS.get(r.state, '•')} *{r.kind}* {_subject(r)} — {r.state}"
              + (f" ({r.detail['summary']})" if r.detail.get("summary") else "")
              + (f" — {r.error}" if r.error and r.error != r.detail.get("summary") else "") for r in ordered[:30]]

@@ -15,8 +15,9 @@ def status_part(services: Services) -> StatusPart | None:
     if not len(transfers):
         return None
     lines, data = [], []
+    latest = runs.latest_each(services.store, RUN_KIND, detail_keys=("progress", "stall"))
     for t in transfers:
-        run = runs.latest(services.store, RUN_KIND, t.id)
+        run = latest.get(t.id)
         if run is None:
             lines.append(f"• `{t.id}` ({t.kind}) — not started")
             data.append({"transfer": t.id, "state": None})

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from core.errors import Refused
 from core.message import shown
@@ -76,13 +76,21 @@ def run(services: Services, validation_id: str, who: Who | None) -> Run:
 
 def latest_result(services: Services, validation_id: str) -> ValidationResult | None:
     """The newest finished run of `validation_id` (passed, mismatch or failed), with its age."""
-    for r in runs.recent(services.store, kind=runner.KIND, subject=validation_id, limit=20):
-        if r.state in runner.FINAL_STATES and r.finished_at:
+    return latest_results(services).get(validation_id)
+
+
+def latest_results(services: Services) -> dict[str, ValidationResult]:
+    """The newest finished run of every validation (and check by hand), by subject, in one
+    query that reads of each run's detail its summary only."""
+    out = {}
+    now = services.clock.now()
+    for subject, r in runs.latest_each(services.store, runner.KIND, states=runner.FINAL_STATES).items():
+        if r.finished_at:
             finished = datetime.fromisoformat(r.finished_at)
-            return ValidationResult(validation_id, r.id, r.state == "passed", finished,
-                                    (datetime.now(UTC) - finished).total_seconds(),
-                                    r.detail.get("summary") or r.error or r.state, r.state)
-    return None
+            out[subject] = ValidationResult(subject, r.id, r.state == "passed", finished,
+                                            (now - finished).total_seconds(),
+                                            r.detail.get("summary") or r.error or r.state, r.state)
+    return out
 
 
 @dataclass(frozen=True)

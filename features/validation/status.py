@@ -5,7 +5,8 @@ from __future__ import annotations
 from config.units import human_duration
 from core.status import StatusPart
 from features.services import Services
-from features.validation.api import latest_result
+from features.validation.api import latest_results
+from features.validation.runner import KIND
 from features.validation.store import open_alerts
 from state import runs
 
@@ -31,10 +32,12 @@ def status_part(services: Services) -> StatusPart | None:
              + (" _(silenced)_" if a.silenced_until else "") for a in alerts]
     data = {"alerts": [{"fingerprint": a.fingerprint, "since": a.opened_at, "failures": a.failures,
                         "summary": a.summary} for a in alerts], "validations": []}
+    results = latest_results(services) if validations else {}
+    newest = runs.latest_each(services.store, KIND, detail_keys=()) if validations else {}
     for v in validations:
-        r = latest_result(services, v.id)
+        r = results.get(v.id)
         sched = v.schedule.describe() if v.schedule else "by hand"
-        current = runs.latest(services.store, "validation", v.id)
+        current = newest.get(v.id)
         if current is not None and current.active:
             lines.append(f":arrows_counterclockwise: `{v.id}` ({v.check}, {sched}): running now"
                          + (f"; last {r.state} {human_duration(r.age_s)} ago" if r else ""))
