@@ -133,6 +133,21 @@ def latest_each(store: Store, kind: str, *, states: tuple[str, ...] = (),
     return out
 
 
+def newest_field(store: Store, kind: str, state: str, path: str) -> tuple[Run, Any] | None:
+    """The newest run of `kind` in `state` whose detail has `path` (a JSON path such as
+    `$.source_hdfs`), as a light run (no detail) and that field: the rest of its detail (an
+    assessment's report of every table) stays in SQLite."""
+    if not path.startswith("$.") or not all(p.isidentifier() for p in path[2:].split(".")):
+        raise ValueError(f"not a JSON path of names: {path!r}")
+    row = store.db.execute(
+        "SELECT id, kind, subject, state, started_by, created_at, updated_at, finished_at, error, detail -> ?"
+        " FROM runs WHERE kind = ? AND state = ? AND detail -> ? IS NOT NULL"
+        " ORDER BY created_at DESC, rowid DESC LIMIT 1", [path, kind, state, path]).fetchone()
+    if row is None:
+        return None
+    return Run(*row[:9]), json.loads(row[9])
+
+
 def kinds(store: Store) -> list[str]:
     """The kinds of run there are (the runs index answers it)."""
     return [r[0] for r in store.db.execute("SELECT DISTINCT kind FROM runs")]

@@ -66,3 +66,19 @@ validations:
     reads = [s for s in statements if "FROM runs" in s]
     whole = re.compile(r"SELECT \*|\bdetail\b(?!\s*->)")  # the column itself, not a field of it
     assert reads and not [s for s in reads if whole.search(s)], reads
+
+
+def test_the_newest_run_in_a_state_with_a_field_brings_that_field_only(tmp_path):
+    store = open_store(str(tmp_path / "state.sqlite"))
+    report = {"tables": [{"name": f"t{i}"} for i in range(1000)]}
+    runs.create(store, "assessment", "estate", state="done", detail={**report, "source_hdfs": {"logical_bytes": 5}})
+    runs.create(store, "assessment", "estate", state="done", detail=report)  # newer, without the field
+    runs.create(store, "assessment", "estate", state="running", detail={"source_hdfs": {"logical_bytes": 9}})
+    run, value = runs.newest_field(store, "assessment", "done", "$.source_hdfs.logical_bytes")
+    assert value == 5 and run.state == "done" and run.detail == {}
+    assert runs.newest_field(store, "assessment", "failed", "$.source_hdfs") is None
+    try:
+        runs.newest_field(store, "assessment", "done", "$.x') OR 1 --")
+        raise AssertionError("a path that is not names was used")
+    except ValueError:
+        pass
