@@ -331,8 +331,11 @@ def run_schedule(cm: ClouderaManager, cluster: str, service: str, schedule_id: i
 
 
 def dry_run(cm: ClouderaManager, cluster: str, service: str, schedule_id: int, *, wait_s: float,
-            poll_s: float = 0.25) -> DryRun:
-    """Run CM's dry run of an HDFS schedule and wait up to wait_s for what it would copy."""
+            poll_s: float = 0.25, max_poll_s: float = 2.0) -> DryRun:
+    """Run CM's dry run of an HDFS schedule and wait up to wait_s for what it would copy.
+    While it runs, only its command is read (one call), at growing intervals (poll_s, x1.5, up
+    to max_poll_s); the run's figures are read once it is done (the schedule and its history:
+    two calls, which every poll cost before)."""
     what = f"a dry run of {_what(service, schedule_id)}"
     try:
         cmd = cm._call(_api(cm).run_schedule, cluster, schedule_id, service, what=what, cluster=cluster,
@@ -347,15 +350,23 @@ def dry_run(cm: ClouderaManager, cluster: str, service: str, schedule_id: int, *
             return DryRun(None, False, message="a run is in progress, so CM cannot dry-run it now")
         command_id = last.command_id  # another dry run already under way: wait for that one
     deadline = time.monotonic() + max(0.0, wait_s)
+    pause = poll_s
     while True:
-        p = find_run(cm, cluster, service, schedule_id, command_id)
-        if not p.active:
-            if p.state != "succeeded":
-                return DryRun(command_id, True, message=p.message or "the dry run failed")
-            return DryRun(command_id, True, files=p.dry_run_files, bytes=p.dry_run_bytes, message=p.message)
-        if time.monotonic() >= deadline:
+        try:
+            running = read_command(cm, command_id).active
+        except NotFoundError:
+            running = False  # find_run says what became of it
+        if not running:
+            p = find_run(cm, cluster, service, schedule_id, command_id)
+            if not p.active:
+                if p.state != "succeeded":
+                    return DryRun(command_id, True, message=p.message or "the dry run failed")
+                return DryRun(command_id, True, files=p.dry_run_files, bytes=p.dry_run_bytes, message=p.message)
+        left = deadline - time.monotonic()
+        if left <= 0:
             return DryRun(command_id, False, message=f"still running in Cloudera Manager (command {command_id})")
-        time.sleep(poll_s)
+        time.sleep(min(pause, left))
+        pause = min(pause * 1.5, max_poll_s)
 
 
 def set_paused(cm: ClouderaManager, cluster: str, service: str, schedule_id: int, paused: bool, *,

@@ -230,6 +230,24 @@ def test_hdfs_start_confirmation_shows_the_dry_run(make_services, cm_factory):
     assert run.detail["progress"]["bytes_done"] == pytest.approx(0.15 * TIB, rel=0.001)
 
 
+def test_a_long_dry_run_is_followed_by_its_command_at_growing_intervals(make_services, cm_factory, monkeypatch):
+    """While CM lists, only the dry run's command is read, less and less often; the schedule and
+    its history once, for the figures, when it is done."""
+    from sandbox.cloudera import replication as sim_replication
+
+    monkeypatch.setattr(sim_replication, "DRY_RUN_S", 3.0)
+    sim = cm_factory("fieldnote")
+    services = make_services(_made(), asis={"cm": sim})
+    before = len(sim.requests)
+    reply = run_command(services, WHO, "start repl")
+    assert "9,100 files" in reply.data["preview"]
+    during = sim.requests[before:]
+    commands = [p for m, p in during if m == "GET" and "/commands/" in p]
+    histories = [p for m, p in during if m == "GET" and p.endswith("/history")]
+    # Polling every 0.25 s as before: 12 polls of 2 calls each over 3 s.
+    assert 4 <= len(commands) <= 8 and len(histories) <= 2, (commands, histories)
+
+
 def test_a_dry_run_still_listing_leaves_the_card_without_figures_and_says_why(make_services, cm_factory):
     sim = cm_factory("fieldnote")
     services = make_services(_made("  dry_run_wait: 0s\n  size: 2GB\n"), asis={"cm": sim})
