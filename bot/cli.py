@@ -115,6 +115,26 @@ def _split_run_args(argv: list[str]) -> tuple[list[str], list[str]]:
 
 # --- check --------------------------------------------------------------------------------------
 
+ENDPOINTS = ("cloudera", "hbase", "warehouse", "aws", "gateway", "yarn")
+
+
+def _where(endpoint) -> str:
+    """Where an endpoint points, without what must stay secret: a URL without its user and
+    password, host:port, an AWS region. A warehouse's DSN holds its password: only its host."""
+    from urllib.parse import urlsplit
+
+    url = getattr(endpoint, "url", None)
+    if url:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "") + parts.path.rstrip("/")
+    if getattr(endpoint, "dsn", None):
+        host = urlsplit(endpoint.dsn).hostname if "://" in endpoint.dsn else None
+        return host or ""
+    if getattr(endpoint, "host", None):
+        user = getattr(endpoint, "user", None)
+        return f"{user + '@' if user else ''}{endpoint.host}:{endpoint.port}"
+    return getattr(endpoint, "region", "") or ""
+
 def cmd_check(args) -> int:
     from features import registry
 
@@ -123,7 +143,8 @@ def cmd_check(args) -> int:
     print(f"  channel {cfg.slack.channel}; {len(cfg.people.operators)} operator entries, "
           f"{len(cfg.people.approvers)} approver entries; state in {cfg.state.path}")
     for name, estate in cfg.estates.items():
-        parts = [k for k in ("cloudera", "hbase", "warehouse", "aws") if getattr(estate, k)]
+        parts = [f"{k} ({_where(getattr(estate, k))})" if _where(getattr(estate, k)) else k for k in ENDPOINTS
+                 if getattr(estate, k)]
         print(f"  estate {name}: {', '.join(parts) or 'no endpoints'}")
     for section, value in cfg.sections.items():
         count = len(value) if hasattr(value, "__len__") else 1

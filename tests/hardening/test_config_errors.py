@@ -67,3 +67,31 @@ def test_a_key_that_is_no_name_is_reported(tmp_path):
     out = bot("check", "--config", str(path))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "is not a name" in out.stderr and "slack: is required" in out.stderr
+
+
+def test_check_lists_every_endpoint_of_an_estate_and_where_without_secrets(tmp_path):
+    path = tmp_path / "app.yaml"
+    path.write_text("""
+slack: {channel: C0FERRY01}
+people: {operators: [U0ALICE01], approvers: [U0BOB0001]}
+state: {path: s.sqlite}
+estates:
+  as-is:
+    cloudera: {url: "https://cm.asis.example:7183", username: admin, password: "${CHECK_CM_PASSWORD}"}
+    hbase: {host: hbase.asis.example, port: 9090}
+    warehouse: {dsn: "postgresql://ferry:${CHECK_WH_PASSWORD}@wh.asis.example:5439/dev"}
+    gateway: {host: edge.asis.example, user: ferry, key_file: /tmp/k}
+    yarn: {url: "http://rm.asis.example:8088", history_url: "http://jhs.asis.example:19888"}
+  to-be: {}
+""")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHECK_CM_PASSWORD": "cm-secret-1", "CHECK_WH_PASSWORD": "wh-secret-2"}
+    out = subprocess.run([sys.executable, "-m", "bot", "check", "--config", str(path)], capture_output=True, text=True,
+                         cwd=ROOT, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if "estate as-is" in x)
+    for shown in ("cloudera (https://cm.asis.example:7183)", "hbase (hbase.asis.example:9090)",
+                  "warehouse (wh.asis.example)", "gateway (ferry@edge.asis.example:22)",
+                  "yarn (http://rm.asis.example:8088)"):
+        assert shown in line, (shown, line)
+    assert "secret" not in out.stdout and "secret" not in out.stderr
+    assert "estate to-be: no endpoints" in out.stdout
