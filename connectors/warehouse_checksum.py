@@ -190,7 +190,8 @@ class TableChecksums:
         parallel hash aggregate instead: 1.13x the CPU and the time. Redshift always
         hash-aggregates: there the query is the plain one."""
         body = sql.SQL("SELECT {seg} AS ferry_seg, {h} AS ferry_h{k} FROM {t}")
-        one_key = minmax and len(self.key_cols) == 1
+        # MIN/MAX of a one-column key, where the type has them (PostgreSQL has no MIN(uuid)).
+        one_key = minmax and len(self.key_cols) == 1 and self.typed[0].type.lower() != "uuid"
         key = sql.SQL(", {k} AS ferry_k").format(k=sql.Identifier(self.key_cols[0])) if one_key else sql.SQL("")
         rows = body.format(seg=seg, h=self._hash, k=key, t=self._ident) + self._filter(bounded)
         if self.conn.dialect.name == "postgresql":
