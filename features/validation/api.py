@@ -14,7 +14,7 @@ from core.errors import Refused
 from core.message import shown
 from core.who import Who
 from features.services import Services
-from features.validation import runner
+from features.validation import runner, store
 from state import runs
 from state.runs import Run
 
@@ -127,10 +127,12 @@ def card_key_of(run: Run) -> str:
 def history(services: Services, validation_id: str, limit: int = 100) -> list[HistoryPoint]:
     """The finished runs of `validation_id`, oldest first (the newest `limit`)."""
     points = []
-    for r in runs.recent(services.store, kind=runner.KIND, subject=validation_id, limit=limit):
-        if r.state in runner.FINAL_STATES and r.finished_at:
-            points.append(HistoryPoint(r.id, datetime.fromisoformat(r.finished_at), r.state, differences_of(r),
-                                       r.detail.get("summary") or r.error or r.state, r.started_by))
+    for run_id, state, finished_at, started_by, error, summary, differences in store.history_rows(
+            services.store, runner.KIND, validation_id, limit):
+        if state in runner.FINAL_STATES and finished_at:
+            points.append(HistoryPoint(run_id, datetime.fromisoformat(finished_at), state,
+                                       None if state == "failed" else int(differences),
+                                       summary or error or state, started_by))
     return points[::-1]
 
 
