@@ -184,13 +184,9 @@ class Poster:
                     self._pace(row.channel)
                     outbox.set_card(self.store, row.card_key, row.channel, self.sink.post(row.channel, payload))
             else:
-                thread_ts = None
-                if row.thread_of:
-                    parent = outbox.card_ts(self.store, row.thread_of)
-                    if parent is None and not self._parent_lost(row.thread_of):
-                        outbox.mark_retry(self.store, row.id, "waiting for the parent card")
-                        return False
-                    thread_ts = parent[1] if parent else None
+                ready, thread_ts = self._thread_of(row)
+                if not ready:
+                    return False
                 self._pace(row.channel)
                 ts = self.sink.post(row.channel, payload, thread_ts=thread_ts)
                 if row.card_key and not row.thread_of:
@@ -207,6 +203,17 @@ class Poster:
             return False
         outbox.mark_sent(self.store, row.id)
         return True
+
+    def _thread_of(self, row: outbox.OutboxRow) -> tuple[bool, str | None]:
+        """(whether the row can go now, the thread it goes in). A reply waits for its parent card
+        to be posted (the row is put back), unless the parent is lost: then it goes to the channel."""
+        if not row.thread_of:
+            return True, None
+        parent = outbox.card_ts(self.store, row.thread_of)
+        if parent is None and not self._parent_lost(row.thread_of):
+            outbox.mark_retry(self.store, row.id, "waiting for the parent card")
+            return False, None
+        return True, parent[1] if parent else None
 
     def _failed_attempt(self, row: outbox.OutboxRow, e: Exception) -> None:
         error = f"{type(e).__name__}: {e}"[:500]
@@ -231,13 +238,9 @@ class Poster:
             log.warning("upload %s (%s): %s", upload_id, upload.filename, note)
             outbox.mark_failed(self.store, row.id, note)
             return False
-        thread_ts = None
-        if row.thread_of:
-            parent = outbox.card_ts(self.store, row.thread_of)
-            if parent is None and not self._parent_lost(row.thread_of):
-                outbox.mark_retry(self.store, row.id, "waiting for the parent card")
-                return False
-            thread_ts = parent[1] if parent else None
+        ready, thread_ts = self._thread_of(row)
+        if not ready:
+            return False
         outbox.mark_sending(self.store, row.id)
         try:
             if upload.stage == "new" or not upload.upload_url or not upload.file_id:

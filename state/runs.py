@@ -103,14 +103,18 @@ def recent(store: Store, *, kind: str | None = None, subject: str | None = None,
     return [_run(r, cur.description) for r in cur.fetchall()]
 
 
-def latest_each(store: Store, kind: str, *, states: tuple[str, ...] = (),
+def latest_each(store: Store, kind: str, *, states: tuple[str, ...] = (), subject: str | None = None,
                 detail_keys: tuple[str, ...] = ("summary",)) -> dict[str, Run]:
-    """The newest run of each subject of `kind` (of those in `states`, if given), by subject:
+    """The newest run of each subject of `kind` (of those in `states`, of `subject` alone, if
+    given), by subject:
     light runs, whose `detail` holds only `detail_keys` (taken out in SQLite). `/migrate status`
     reads these inside Slack's ack: a full compare's detail lists up to 10,000 keys of each
     kind, and reading 200 of them whole took 10 s (measured), where this reads each subject's
     newest run and, of its detail, a few fields."""
     where, args = ["kind = ?"], [kind]
+    if subject is not None:  # one subject's newest only
+        where.append("subject = ?")
+        args.append(subject)
     if states:
         where.append(f"state IN ({','.join('?' * len(states))})")
         args.extend(states)

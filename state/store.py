@@ -64,6 +64,8 @@ class Store:
         once per thread, and the deadline is read only every PROGRESS_STEPS statement steps."""
         quick = getattr(self._local, "quick", None)
         if quick is None or self._local.quick_budget != seconds:
+            if quick is not None:
+                quick.conn.close()
             quick = self._local.quick = self._connect(busy_timeout_ms=seconds * 1000)
             self._local.quick_budget = seconds
             local = self._local

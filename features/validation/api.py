@@ -76,20 +76,21 @@ def run(services: Services, validation_id: str, who: Who | None) -> Run:
 
 def latest_result(services: Services, validation_id: str) -> ValidationResult | None:
     """The newest finished run of `validation_id` (passed, mismatch or failed), with its age."""
-    return latest_results(services).get(validation_id)
+    return latest_results(services, validation_id).get(validation_id)
 
 
-def latest_results(services: Services) -> dict[str, ValidationResult]:
-    """The newest finished run of every validation (and check by hand), by subject, in one
-    query that reads of each run's detail its summary only."""
+def latest_results(services: Services, subject: str | None = None) -> dict[str, ValidationResult]:
+    """The newest finished run of every validation (and check by hand), or of `subject` alone,
+    by subject, in one query that reads of each run's detail its summary only."""
     out = {}
     now = services.clock.now()
-    for subject, r in runs.latest_each(services.store, runner.KIND, states=runner.FINAL_STATES).items():
+    for name, r in runs.latest_each(services.store, runner.KIND, states=runner.FINAL_STATES,
+                                    subject=subject).items():
         if r.finished_at:
             finished = datetime.fromisoformat(r.finished_at)
-            out[subject] = ValidationResult(subject, r.id, r.state == "passed", finished,
-                                            (now - finished).total_seconds(),
-                                            r.detail.get("summary") or r.error or r.state, r.state)
+            out[name] = ValidationResult(name, r.id, r.state == "passed", finished,
+                                         (now - finished).total_seconds(),
+                                         r.detail.get("summary") or r.error or r.state, r.state)
     return out
 
 
@@ -103,19 +104,6 @@ class HistoryPoint:
     differences: int | None  # None: the check could not run (failed)
     summary: str
     started_by: str | None = None
-
-
-def differences_of(run: Run) -> int | None:
-    """Rows that differ over the run's tables: |count difference| or the compare's differences."""
-    if run.state == "failed":
-        return None
-    total = 0
-    for result in (run.detail.get("results") or {}).values():
-        if result.get("check") == "count":
-            total += abs(result.get("difference") or 0)
-        else:
-            total += int(result.get("differences") or 0)
-    return total
 
 
 def card_key_of(run: Run) -> str:

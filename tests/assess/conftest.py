@@ -95,3 +95,14 @@ def assert_slack_valid(message: Message) -> dict:
 
 def fieldnote_dict() -> dict:
     return yaml.safe_load((ESTATES_DIR / "fieldnote.yaml").read_text())
+
+
+@pytest.fixture
+def plan_rt(tmp_path, runtime_for):
+    """A runtime on an app.yaml of the given text (the plan tests)."""
+    def make(text: str):
+        path = tmp_path / "app.yaml"
+        path.write_text(text)
+        return runtime_for(path)
+
+    return make

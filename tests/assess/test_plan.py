@@ -30,16 +30,6 @@ transfers:
 """
 
 
-@pytest.fixture
-def plan_rt(tmp_path, runtime_for):
-    def make(text: str):
-        path = tmp_path / "app.yaml"
-        path.write_text(text)
-        return runtime_for(path)
-
-    return make
-
-
 def test_no_transfers_no_assessment(plan_rt):
     rt = plan_rt(app_yaml())
     reply = run_verb(rt, "plan")

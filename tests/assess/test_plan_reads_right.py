@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from features.transfers import api as transfers_api
 from state import runs
 from tests.assess.conftest import assert_slack_valid, run_verb
@@ -21,16 +19,6 @@ transfers:
   - {id: landing-bucket-with-a-long-name, kind: datasync, task_arn: "arn:aws:datasync:eu-west-1:111222333444:task/task-00000000000000003", size: 2MB}
   - {id: warehouse, kind: redshift-snapshot, source_cluster: asis-warehouse, target_cluster: tobe}
 """
-
-
-@pytest.fixture
-def plan_rt(tmp_path, runtime_for):
-    def make(text: str):
-        path = tmp_path / "app.yaml"
-        path.write_text(text)
-        return runtime_for(path)
-
-    return make
 
 
 def reply_text(rt, verb="plan"):

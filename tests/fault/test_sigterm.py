@@ -23,6 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 STOP_DEADLINE_S = 10
 
 
+def stop_within_deadline(proc: subprocess.Popen) -> int:
+    """SIGTERM, then: stopped within STOP_DEADLINE_S, no traceback. Returns the exit status."""
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    status = proc.wait(STOP_DEADLINE_S)
+    assert time.monotonic() - t0 < STOP_DEADLINE_S
+    assert "Traceback" not in proc.stderr.read()
+    return status
+
+
 @pytest.fixture
 def silent_cm():
     """A TCP server that accepts and reads, and never answers: an outside system hung."""
@@ -70,11 +80,7 @@ def test_sigterm_stops_serve_while_a_worker_waits_on_a_hung_system(tmp_path, sla
             time.sleep(0.05)
         assert accepted, "the assessment never reached the Cloudera Manager"
         assert driver.command("x" * 900_000, user=OPERATOR, channel=CHANNEL).status == 200
-        t0 = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(STOP_DEADLINE_S)
-        assert time.monotonic() - t0 < STOP_DEADLINE_S
-        assert "Traceback" not in proc.stderr.read()
+        stop_within_deadline(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -97,11 +103,7 @@ def test_sigterm_stops_serve_in_socket_mode(tmp_path):
         try:
             assert "Socket Mode" in proc.stdout.readline()
             server.wait_connected()
-            t0 = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(STOP_DEADLINE_S) == 0
-            assert time.monotonic() - t0 < STOP_DEADLINE_S
-            assert "Traceback" not in proc.stderr.read()
+            assert stop_within_deadline(proc) == 0
         finally:
             if proc.poll() is None:
                 proc.kill()

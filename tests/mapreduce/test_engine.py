@@ -137,7 +137,10 @@ def test_a_job_killed_in_yarn_fails_the_run(mr_env):
     assert "RowCounter on AS-IS ended KILLED" in holder["run"].error and "killed by user" in holder["run"].error
 
 
-def test_cancel_kills_the_runs_jobs_through_yarn(mr_env):
+def count_running_on_yarn(mr_env):
+    """A count whose RowCounters run on both clusters (slowed to 20 s), executing in a thread,
+    once both applications are on YARN and noted in the run: (services, run, thread, holder),
+    holder["run"] being the finished run after the thread ends."""
     for y in mr_env.pair.yarn.values():
         y.slow(20)
     services = mr_env.services()
@@ -148,6 +151,13 @@ def test_cancel_kills_the_runs_jobs_through_yarn(mr_env):
     deadline = time.time() + 10
     while sum(len(y.by_tag(run_tag(run.id))) for y in mr_env.pair.yarn.values()) < 2 and time.time() < deadline:
         time.sleep(0.05)
+    while not any(k.startswith("yarn:") for k in runs.get(services.store, run.id).detail) and time.time() < deadline:
+        time.sleep(0.05)  # the run has noted its applications
+    return services, run, t, holder
+
+
+def test_cancel_kills_the_runs_jobs_through_yarn(mr_env):
+    services, run, t, holder = count_running_on_yarn(mr_env)
     from core.who import Who
 
     assert mapreduce_backend.cancel(services, run.id, Who("U0ALICE01")) == 2
@@ -195,19 +205,8 @@ def test_the_cancel_verb_stops_a_validation_on_mapreduce_and_refuses_one_inside_
     from core.who import Who
     from tests.fixtures.slack import CHANNEL, OPERATOR
 
-    for y in mr_env.pair.yarn.values():
-        y.slow(20)
-    services = mr_env.services()
+    services, run, t, holder = count_running_on_yarn(mr_env)
     who = Who(OPERATOR, channel_id=CHANNEL)
-    run = start(services, "orders", "count")
-    holder = {}
-    t = threading.Thread(target=lambda: holder.setdefault("run", runner.execute_with(services, run.id)))
-    t.start()
-    deadline = time.time() + 10
-    while sum(len(y.by_tag(run_tag(run.id))) for y in mr_env.pair.yarn.values()) < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    while not any(k.startswith("yarn:") for k in runs.get(services.store, run.id).detail) and time.time() < deadline:
-        time.sleep(0.05)  # the run has noted its applications
     reply = run_command(services, who, "cancel orders")
     assert reply.data["killed"] == 2 and "is cancelled: 2 YARN application(s) killed" in reply.message.text
     t.join(30)
