@@ -3,6 +3,7 @@ interface of backend.py over connectors.warehouse and connectors.warehouse_check
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -31,6 +32,9 @@ class WarehouseBackend:
         self.where_sql = where
         self.where = f"{table} on the {side.upper()} warehouse ({conn.where})"
         self._checksums: TableChecksums | None = None
+        # A compare's side thread and its duplicate-key check ask for `cs` at the same moment:
+        # one of them reads the catalog, the other waits for it (was: both read it).
+        self._checksums_lock = threading.Lock()
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -47,18 +51,26 @@ class WarehouseBackend:
     @property
     def cs(self) -> TableChecksums:
         if self._checksums is None:
-            if self.wanted_columns is None:
-                self.wanted_columns = (self.columns_from or self).column_names()
-            try:
-                self._checksums = TableChecksums(self.conn, self.table, self.key_cols, self.wanted_columns,
-                                                 self.where_sql)
-            except TableNotFound:
-                raise MissingTable(f"{self.table} does not exist on {self.side.upper()}") from None
-            except WarehouseError as e:
-                if "does not exist" in str(e):
-                    raise MissingTable(f"{e}") from None
-                raise
+            with self._checksums_lock:
+                if self._checksums is None:
+                    self._checksums = self._table_checksums()
         return self._checksums
+
+    def _table_checksums(self) -> TableChecksums:
+        try:
+            catalog = self.conn.columns(self.table)  # read once: the compared columns and their types
+            if self.wanted_columns is None:
+                source = self.columns_from
+                self.wanted_columns = (source.column_names() if source is not None
+                                       else [c.name for c in catalog if c.name not in self.key_cols])
+            return TableChecksums(self.conn, self.table, self.key_cols, self.wanted_columns, self.where_sql,
+                                  catalog=catalog)
+        except TableNotFound:
+            raise MissingTable(f"{self.table} does not exist on {self.side.upper()}") from None
+        except WarehouseError as e:
+            if "does not exist" in str(e):
+                raise MissingTable(f"{e}") from None
+            raise
 
     def close(self) -> None:
         self.conn.close()

@@ -8,7 +8,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import psycopg
 import pytest
 
 from connectors.warehouse import WarehouseConnector
-from connectors.warehouse_checksum import TableChecksums
+from connectors.warehouse_checksum import BITMAP_FROM, TableChecksums
 from features.validation.hashdiff import Tuning, full_compare
 from features.validation.warehouse_backend import WarehouseBackend
 from tests.validation.helpers import SMALL, changed_keys, warehouse_pair
@@ -148,6 +150,18 @@ def test_bucket_digests_and_rows_partition_the_table_alike(warehouse, warehouse_
     assert len(rows) == one["0"][0] + one["7"][0]
     assert sum(h for _, h in rows) == one["0"][1] + one["7"][1]
     assert len(cs.bucket_key_hashes(list(HEX), 1, limit=5, key_hash=key_hash)) == 5
+    # Many buckets at once (past BITMAP_FROM: a bitmap on PostgreSQL's own hashes, not an IN list).
+    for digits in (2, 4):
+        each = cs.bucket_digests(digits, key_hash=key_hash)
+        some = sorted(each)[::2][:BITMAP_FROM + 40]
+        assert len(some) > BITMAP_FROM
+        listed = cs.bucket_key_hashes(some, digits, key_hash=key_hash)
+        assert len(listed) == sum(each[b][0] for b in some)
+        assert sum(h for _, h in listed) == sum(each[b][1] for b in some)
+        if digits == 2:
+            finer = cs.bucket_digests(4, within=some, within_digits=2, key_hash=key_hash)
+            assert {b[:2] for b in finer} == set(some)
+            assert sum(d[1] for d in finer.values()) == sum(each[b][1] for b in some)
     # All of a hash's digits: a bucket is one key; the names above 7fff... (negative BIGINTs
     # for the 64-bit hashes) select their rows too.
     full = 32 if key_hash == "md5" else 16
@@ -280,3 +294,31 @@ def test_tuning_of_the_first_level_is_checked():
                 {"row_level_threshold": 100, "rows_per_fetch": 100, "bucket_rows_per_fetch": 50}):
         with pytest.raises(ValueError):
             Tuning(**bad)
+
+
+def test_a_sides_catalog_is_read_once_when_threads_ask_for_it_together(warehouse, warehouse_schema):  # noqa: F811
+    """A compare's side thread and its duplicate-key check both need the side's TableChecksums
+    at the start: one of them reads the catalog, the other waits for that answer."""
+    s = warehouse_schema
+    sql_both(warehouse, f"CREATE TABLE {s}.once (k TEXT PRIMARY KEY, v TEXT)")
+
+    class CountingConnector(WarehouseConnector):
+        reads = 0
+
+        def columns(self, schema_table: str):  # type: ignore[no-untyped-def]
+            CountingConnector.reads += 1
+            return super().columns(schema_table)
+
+    conn = CountingConnector(warehouse.dsn("asis"))
+    side = WarehouseBackend(conn, "as-is", f"{s}.once", ["k"], None, None)
+    start = threading.Barrier(8)
+
+    def ask() -> object:
+        start.wait()
+        return side.cs
+
+    with ThreadPoolExecutor(8) as pool:
+        seen = list(pool.map(lambda _: ask(), range(8)))
+    assert CountingConnector.reads == 1  # column_names() and TableChecksums share one answer
+    assert all(x is seen[0] for x in seen) and seen[0].columns == ["v"]
+    conn.close()
