@@ -125,8 +125,8 @@ class IntegerGrid(Protocol):
         ...
 
     def grid_digests(self, base: int, width: int, segments: int,
-                     cells: tuple[int, int] | None = None) -> dict[int, Digest]:
-        """Digests of an equal-width grid over an integer key, in one pass (see
+                     cells: tuple[int, int] | None = None) -> dict[int, tuple[int, int]]:
+        """(rows, checksum) of each cell of an equal-width grid over an integer key, in one pass (see
         connectors.warehouse_checksum); index -1 / `segments` hold rows below / above it.
         `cells=(a, b)`: only cells a..b-1 (with the rows below the grid when a == 0, above it
         when b == segments)."""

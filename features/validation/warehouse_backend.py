@@ -94,8 +94,8 @@ class WarehouseBackend:
         return self.cs.key_bounds()
 
     def grid_digests(self, base: int, width: int, segments: int,
-                     cells: tuple[int, int] | None = None) -> dict[int, Digest]:
-        return {i: Digest(*d) for i, d in self.cs.grid_digests(base, width, segments, cells).items()}
+                     cells: tuple[int, int] | None = None) -> dict[int, tuple[int, int]]:
+        return self.cs.grid_digests(base, width, segments, cells)
 
     def bucket_hashes(self) -> tuple[str, ...]:
         return self.cs.bucket_hashes()

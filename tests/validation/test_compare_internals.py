@@ -185,7 +185,7 @@ def test_grid_digests_of_some_cells_are_those_cells_of_the_full_grid(warehouse, 
     base, width, n = GRID
     full = backend.grid_digests(base, width, n)
     assert set(full) == {-1, *range(n), n}  # rows below and above the grid have their own cells
-    assert sum(d.rows for d in full.values()) == backend.count()
+    assert sum(d[0] for d in full.values()) == backend.count()
     for a, b in [(0, n), (0, 1), (1, 2), (0, 33), (33, 67), (67, n), (50, 51), (n - 1, n)]:
         part = backend.grid_digests(base, width, n, (a, b))
         allowed = set(range(a, b)) | ({-1} if a == 0 else set()) | ({n} if b == n else set())
@@ -199,6 +199,32 @@ def test_grid_digests_of_some_cells_are_those_cells_of_the_full_grid(warehouse, 
         other = WarehouseBackend(redshift_shim("asis", "postgresql"), "as-is", f"{s}.g", ["id"], None, where)
         assert other.grid_digests(base, width, n, (33, 67)) == backend.grid_digests(base, width, n, (33, 67))
         assert other.grid_digests(base, width, n) == full
+
+
+@pytest.mark.parametrize("key_type", ["BIGINT", "TEXT"])
+def test_rows_of_key_ranges_are_exactly_those_keys(warehouse, warehouse_schema, key_type):
+    """Listing the rows of many ranges: an integer key's WHERE is written as text directly,
+    any other key's composed; both select exactly the keys in the ranges (open ends, adjacent
+    ranges merged, negative bounds)."""
+    s = warehouse_schema
+    sql_both(warehouse, f"CREATE TABLE {s}.r (id {key_type} PRIMARY KEY, v INTEGER);"
+             f" INSERT INTO {s}.r SELECT CAST(i AS {key_type}), i FROM generate_series(-50, 5000) i")
+    backend = WarehouseBackend(WarehouseConnector(warehouse.dsn("asis")), "as-is", f"{s}.r", ["id"], None, None)
+    ints = [KeyRange(None, (-40,)), KeyRange((-40,), (-30,)), KeyRange((-7,), (3,)),
+            *(KeyRange((i,), (i + 2,)) for i in range(100, 4000, 5)), KeyRange((4990,), None)]
+    if key_type == "BIGINT":
+        wanted = {i for i in range(-50, 5001) if any((r.lo is None or i >= r.lo[0]) and (r.hi is None or i < r.hi[0])
+                                                    for r in ints)}
+        got = [k[0] for k, _ in backend.key_hashes(ints)]
+        assert sorted(got) == sorted(wanted) and len(got) == len(wanted)
+    else:  # text keys order as text: '-7' .. '3' and the like, the engine's collation
+        texts = [KeyRange(None, ("1",)), KeyRange(("2",), ("3",)), KeyRange(("4",), None)]
+        got = [k[0] for k, _ in backend.key_hashes(texts)]
+        with psycopg.connect(warehouse.dsn("asis")) as pg:
+            wanted_text = [r[0] for r in pg.execute(
+                f"SELECT id FROM {s}.r WHERE id < '1' OR (id >= '2' AND id < '3') OR id >= '4'")]
+        assert sorted(got) == sorted(wanted_text) and len(got) > 1000
+    backend.close()
 
 
 # -- the grouped checksum query's two shapes ----------------------------------------------------
@@ -250,7 +276,7 @@ def test_grouped_checksum_sql_for_redshift_has_no_postgresql_only_construct(ware
     # PostgreSQL's query runs and counts every row once (the empty branch adds none); the
     # Redshift text (run here through a stand-in STRTOL) gives the same digests.
     grid, part, ranges, composite = found["postgresql"]
-    assert sum(d.rows for d in grid.values()) == 2000 and part == {i: grid[i] for i in range(5, 12)}
+    assert sum(d[0] for d in grid.values()) == 2000 and part == {i: grid[i] for i in range(5, 12)}
     assert [d.rows for d in ranges] == [499, 1, 1101] and (ranges[0].first, ranges[0].last) == (1, 499)
     assert [d.rows for d in composite] == [49, 1000 - 49 + 3] and composite[0].first is None
     assert found["redshift"] == found["postgresql"]
