@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 from config.units import human_bytes
 from core.message import (
@@ -165,18 +166,28 @@ def step_buttons(sv: StepView) -> list[Button]:
     return []
 
 
+#: One publish at a time, from reading the state to remembering what was queued. Two threads
+#: publishing at once (an approval's answer, and the step the quorum started) could otherwise
+#: queue their cards in the other order than they read the state, and remember the newer one:
+#: the older card stayed last in the channel, and the watcher, its digest matching, never fixed
+#: it ("approved" shown for a running step; the kill -9 test, about 1 run in 10). The runbook
+#: is driven by the one `serve` process.
+_PUBLISHING = threading.Lock()
+
+
 def publish(services: Services, *, force: bool = False, only_if_posted: bool = False) -> bool:
     """Queue the card if it changed since it was last queued (or always, with force). With
     `only_if_posted`, nothing is posted unless the card was already shown in the channel."""
-    if only_if_posted and cutover.meta(services.store, "card_posted") != "1":
-        return False
-    message = build(services)
-    digest = digest_of(message)
-    if not force and cutover.meta(services.store, "card_digest") == digest:
-        return False
-    services.post(message, card_key=card_key(services.store))
-    remember(services, message)
-    return True
+    with _PUBLISHING:
+        if only_if_posted and cutover.meta(services.store, "card_posted") != "1":
+            return False
+        message = build(services)
+        digest = digest_of(message)
+        if not force and cutover.meta(services.store, "card_digest") == digest:
+            return False
+        services.post(message, card_key=card_key(services.store))
+        remember(services, message)
+        return True
 
 
 def buried(services: Services) -> bool:
