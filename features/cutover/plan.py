@@ -83,7 +83,7 @@ def _validation_gate(services: Services, gate: ValidationGate) -> Gate:
     if result is None:
         return Gate(key, False, f"validation `{gate.id}` has never run")
     finished = _aware(result.finished_at)
-    age = (datetime.now(UTC) - finished).total_seconds() if finished else result.age_s
+    age = (services.clock.now() - finished).total_seconds() if finished else result.age_s
     when = f"at {clock(finished)}" if finished else f"{human_duration(age)} ago"
     if not result.passed:
         summary = f": {result.summary}" if result.summary else ""

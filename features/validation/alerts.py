@@ -7,7 +7,7 @@ it: a job re-executed after a restart finds its run already applied and posts no
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.message import Message, Section
@@ -48,7 +48,7 @@ def on_result(services: Services, result: CountResult | CompareResult | None, *,
     if error is not None or result is None:
         return None
     fp = fingerprint(table_id, check)
-    now = datetime.now(UTC)
+    now = services.clock.now()
     stamp = now_iso()
     detail: dict[str, Any] = {"figures": figures(result)}
     if isinstance(result, CompareResult):
@@ -123,7 +123,7 @@ def silence(services: Services, fp: str, generation: int, hours: int, who: str) 
         alert = get_alert(db, fp)
         if alert is None or alert.state != "open" or alert.generation != generation:
             return None
-        alert.silenced_until = (datetime.now(UTC) + timedelta(hours=hours)).isoformat(timespec="seconds")
+        alert.silenced_until = (services.clock.now() + timedelta(hours=hours)).isoformat(timespec="seconds")
         alert.silenced_by = who
         alert.updated_at = now_iso()
         save_alert(db, alert)
