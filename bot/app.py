@@ -84,6 +84,7 @@ def on_error(error: Exception, logger: logging.Logger) -> BoltResponse | None:
     return None
 
 
+_STDLIB = os.path.dirname(logging.__file__).rsplit(os.sep, 1)[0] + os.sep
 _READERS = (f"{os.sep}slack_bolt{os.sep}", f"{os.sep}slack_sdk{os.sep}", f"{os.sep}bot{os.sep}requests.py")
 
 
@@ -98,9 +99,6 @@ def _raised_reading_the_request(error: BaseException) -> bool:
             last_outside_stdlib = name
         tb = tb.tb_next
     return last_outside_stdlib is None or any(part in last_outside_stdlib for part in _READERS)
-
-
-_STDLIB = os.path.dirname(logging.__file__).rsplit(os.sep, 1)[0] + os.sep
 
 
 def register(app: App, services: Services, workers: int = 8) -> None:

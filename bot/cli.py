@@ -135,6 +135,7 @@ def _where(endpoint) -> str:
         return f"{user + '@' if user else ''}{endpoint.host}:{endpoint.port}"
     return getattr(endpoint, "region", "") or ""
 
+
 def cmd_check(args) -> int:
     from features import registry
 

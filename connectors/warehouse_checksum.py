@@ -178,10 +178,15 @@ class TableChecksums:
             k=k, b=sql.Literal(base), e=sql.Literal(end), n=sql.Literal(segments), w=sql.Literal(width))
         # No MIN/MAX here: a grid cell's bounds are known, and each extra aggregate costs on every row.
         bounded = key_range(self.key_cols, lower, upper) if lower is not None or upper is not None else None
-        query = self._grouped(seg, bounded, minmax=False)
-        scale = self._sum_scale
-        # (rows, checksum) as plain tuples: a grid has tens of thousands of cells (see bucket_digests).
-        return {r[0]: (r[1], int(r[2]) * scale + r[3]) for r in self._run_grouped(query)}
+        return self._digests(self._grouped(seg, bounded, minmax=False))
+
+    def _digests(self, query: sql.Composable) -> dict[Any, tuple[int, int]]:
+        """{group: (rows, checksum)} of a grouped query without MIN/MAX (_grouped), as plain
+        tuples: a grid or a first level of buckets has tens of thousands, built in a tenth of
+        the time named tuples take. PostgreSQL's sums come in two by-value halves (_grouped_sums)."""
+        if self._sum_scale == 1:
+            return {r[0]: (r[1], int(r[2])) for r in self._run_grouped(query)}
+        return {r[0]: (r[1], (r[2] << 30) + r[3]) for r in self._run_grouped(query)}
 
     def _grouped(self, seg: sql.Composable, bounded: sql.Composable | None, *, minmax: bool,
                  name: str = "ferry_seg") -> sql.Composable:
@@ -293,8 +298,8 @@ class TableChecksums:
     def bucket_digests(self, digits: int, within: Sequence[str] = (), within_digits: int = 0, *,
                        key_hash: str = "md5") -> dict[str, tuple[int, int]]:
         """Rows and hash sums per bucket of the first `digits` hex digits of the key's `key_hash`, in
-        one scan (a hash aggregate: no sort, no index, no key order), as (rows, checksum) tuples:
-        tens of thousands of them, built in a tenth of the time named tuples take. `within`:
+        one scan (a hash aggregate: no sort, no index, no key order), as (rows, checksum) tuples
+        (_digests). `within`:
         only the rows of these coarser buckets (of `within_digits` digits), split into their
         finer buckets; the engine hashes a row's values only for the rows that pass that filter."""
         if within and len(within) > MAX_BUCKETS_PER_QUERY:
@@ -302,12 +307,9 @@ class TableChecksums:
         if within and not 1 <= within_digits < digits:
             raise ValueError("a split bucket has more digits than the buckets it splits")
         where = self._in_buckets(within, within_digits, key_hash) if within else None
-        # hash64's buckets are named in the engine (65,536 of them: cheaper there than here).
+        # The 64-bit hashes' buckets are named in the engine (65,536 of them: cheaper there than here).
         name = "ferry_seg" if key_hash == "md5" else f"LPAD(TO_HEX(ferry_seg), {int(digits)}, '0')"
-        query = self._grouped(self._bucket(digits, key_hash), where, minmax=False, name=name)
-        if self._sum_scale == 1:
-            return {r[0]: (r[1], int(r[2])) for r in self._run_grouped(query)}
-        return {r[0]: (r[1], (r[2] << 30) + r[3]) for r in self._run_grouped(query)}
+        return self._digests(self._grouped(self._bucket(digits, key_hash), where, minmax=False, name=name))
 
     def bucket_key_hashes(self, buckets: Sequence[str], digits: int, limit: int | None = None, *,
                           key_hash: str = "md5") -> list[tuple[Key, int]]:

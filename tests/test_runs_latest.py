@@ -13,7 +13,7 @@ from core.who import Who
 from features.registry import load_config, open_store
 from features.services import Services
 from state import runs
-from tests.fixtures.slack import CHANNEL, OPERATOR, write_config
+from tests.fixtures.slack import CHANNEL, OPERATOR, point_hbase, write_config
 
 
 def test_the_newest_run_of_each_subject_with_the_named_fields_of_its_detail(tmp_path):
@@ -50,8 +50,7 @@ validations:
     check: full
 """)
     # Status reads state only: the HBase servers named here are never called.
-    path.write_text(path.read_text().replace("as-is: {}", "as-is: {hbase: {host: 127.0.0.1, port: 9}}")
-                    .replace("to-be: {}", "to-be: {hbase: {host: 127.0.0.1, port: 9}}"))
+    point_hbase(path, 9, 9)
     services = Services(config=load_config(str(path), os.environ), store=open_store(str(tmp_path / "state.sqlite")))
     big = {"summary": "900 differences", "results": {"events": {"missing": [f"k-{i}" for i in range(10_000)]}}}
     for subject in ("events-full", "events:full", "orders:count"):

@@ -13,9 +13,9 @@ key's type, the order of the rows or the two engines' collations: no range of ke
 compared, which is what makes text, UUID, composite and date keys as cheap as integers, and
 correct when the sides sort text differently. The hash is the cheapest both sides compute
 alike (connectors.warehouse_checksum.BUCKET_HASHES: MD5; where both are PostgreSQL, its own
-64-bit hash of the key's values, or of their text when the key columns' types differ). Each level after the first is a scan as well
-(a computed bucket has no index): the levels are few, as each split goes as fine as the rows
-of the buckets it splits need.
+64-bit hash of the key's values, or of their text when the key columns' types differ). Each
+level after the first is a scan as well (a computed bucket has no index): the levels are few,
+as each split goes as fine as the rows of the buckets it splits need.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from concurrent.futures import Future
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
-from features.validation.backend import KeyHashBuckets
+from features.validation.backend import KeyHashBuckets, differing
 from features.validation.batches import by_rows
 from features.validation.both import both
 
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 HEX = 16
 #: A split adds at most this many hex digits (at most 65,536 finer buckets per bucket).
 MAX_SPLIT_DIGITS = 4
-#: A bucket one side does not have: (rows, checksum).
-NONE = (0, 0)
 #: How the strategy line names each key hash.
 HASH_NAMES = {"md5": "MD5", "hash64": "hashtextextended", "native64": "PostgreSQL's own hash"}
 #: Buckets named per query of a level (bounds the SQL text and the digests held).
@@ -74,18 +72,10 @@ class BucketCompare:
         self.run.stats["segments"] += len(names)
         self.run.rows[0] += sum(map(itemgetter(0), ga.values()))
         self.run.rows[1] += sum(map(itemgetter(0), gb.values()))
-        differing = self.differing(ga, gb)
+        found = differing(ga, gb)
         del ga, gb
         self.dups.result()  # the duplicated keys must be known to tell them from changes
-        self.descend(differing, digits, 1, len(names))
-
-    @staticmethod
-    def differing(ga: dict[str, tuple[int, int]], gb: dict[str, tuple[int, int]]) -> list[tuple[str, Any, Any]]:
-        """(bucket, digest on AS-IS, digest on TO-BE) of the buckets whose (rows, checksum)
-        differ, by name. The symmetric difference of the two item views is computed in C: a
-        tenth of the time a loop over 65,536 names takes."""
-        names = {b for b, _ in ga.items() ^ gb.items()}
-        return sorted((b, ga.get(b, NONE), gb.get(b, NONE)) for b in names)
+        self.descend(found, digits, 1, len(names))
 
     def split_digits(self, rows: int) -> int:
         """Hex digits to add so that a bucket of `rows` rows splits into buckets of about
@@ -93,14 +83,14 @@ class BucketCompare:
         wanted = max(1.0, rows / self.t.row_level_threshold)
         return max(1, min(MAX_SPLIT_DIGITS, math.ceil(math.log(wanted, HEX))))
 
-    def descend(self, differing: list[tuple[str, Any, Any]], digits: int, level: int, compared: int) -> None:
+    def descend(self, unequal: list[tuple[str, Any, Any]], digits: int, level: int, compared: int) -> None:
         self.run.stats["levels"] = max(self.run.stats["levels"], level)
-        self.run.progress(f"level {level}: {compared:,} buckets, {len(differing):,} differ")
+        self.run.progress(f"level {level}: {compared:,} buckets, {len(unequal):,} differ")
         missing: list[tuple[str, int]] = []
         extra: list[tuple[str, int]] = []
         to_rows: list[tuple[str, int]] = []
         to_split: list[tuple[str, int]] = []
-        for b, x, y in differing:
+        for b, x, y in unequal:
             rows = max(x[0], y[0])
             if y[0] == 0:
                 missing.append((b, x[0]))
@@ -124,7 +114,7 @@ class BucketCompare:
                           lambda n=names, f=finer: self.tobe.bucket_digests(f, n, digits, key_hash=self.key_hash))
             subs = len(sa.keys() | sb.keys())
             self.run.stats["segments"] += subs
-            self.descend(self.differing(sa, sb), finer, level + 1, subs)
+            self.descend(differing(sa, sb), finer, level + 1, subs)
 
     def one_sided(self, buckets: list[tuple[str, int]], digits: int, backend: Any, missing: bool) -> None:
         """Buckets with rows on one side only: all their rows are missing (or extra). They are

@@ -32,7 +32,6 @@ from typing import Any, cast
 
 from features.validation import bucketdiff
 from features.validation.backend import (
-    EMPTY,
     Digest,
     IntegerGrid,
     KeyRange,
@@ -40,6 +39,7 @@ from features.validation.backend import (
     RangeDigests,
     Row,
     RowStream,
+    differing,
 )
 from features.validation.batches import by_rows
 from features.validation.both import Prefetch, both
@@ -210,14 +210,12 @@ class _FullCompare:
 
     def _differing_cells(self, ga: dict[int, tuple[int, int]], gb: dict[int, tuple[int, int]],
                          make: Callable[[int], KeyRange]) -> tuple[list[KeyRange], list[Digest], list[Digest]]:
-        """_differing for a grid's (rows, checksum) cells: the cells whose digests differ come out
-        of the symmetric difference of the two sides' item views (computed in C; a grid has tens of
-        thousands of equal cells), and only they become KeyRanges and Digests."""
+        """_differing for a grid's (rows, checksum) cells (tens of thousands of them, mostly
+        equal): only the differing ones become KeyRanges and Digests."""
         self.rows[0] += sum(map(itemgetter(0), ga.values()))
         self.rows[1] += sum(map(itemgetter(0), gb.values()))
         ranges, da, db = [], [], []
-        for i in sorted({i for i, _ in ga.items() ^ gb.items()}):
-            x, y = ga.get(i, EMPTY), gb.get(i, EMPTY)
+        for i, x, y in differing(ga, gb):
             ranges.append(make(i))
             da.append(Digest(x[0], x[1]))
             db.append(Digest(y[0], y[1]))

@@ -139,4 +139,3 @@ def history_rows(store: Store, kind: str, validation_id: str, limit: int) -> lis
         " FROM runs WHERE kind = ? AND subject = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
         [kind, validation_id, limit])
     return cur.fetchall()
-

@@ -6,7 +6,7 @@ import pytest
 
 from core.who import Who
 from features.validation import api
-from tests.fixtures.slack import CHANNEL, OPERATOR, start_ferry, stop_ferry, write_config
+from tests.fixtures.slack import CHANNEL, OPERATOR, point_hbase, start_ferry, stop_ferry, write_config
 from tests.qa.helpers import assert_clear
 
 
@@ -23,9 +23,7 @@ validations:
     check: count
     schedule: every 1h
 """)
-    config.write_text(config.read_text()
-                      .replace("as-is: {}", f"as-is: {{hbase: {{host: 127.0.0.1, port: {hbase_seeded.asis.port}}}}}")
-                      .replace("to-be: {}", f"to-be: {{hbase: {{host: 127.0.0.1, port: {hbase_seeded.tobe.port}}}}}"))
+    point_hbase(config, hbase_seeded.asis.port, hbase_seeded.tobe.port)
     ferry = start_ferry(config, slack_standin)
     api.run(ferry.runtime.services, "orders-count", Who(user_id=OPERATOR, team_id=None, channel_id=CHANNEL))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.slack import write_config
+from tests.fixtures.slack import point_hbase, write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,10 +46,7 @@ tables:
     as-is: {hbase: orders}
     to-be: {hbase: orders}
 """)
-    config.write_text(config.read_text()
-                      .replace("as-is: {}", f"as-is: {{hbase: {{host: 127.0.0.1, port: {hbase_seeded.asis.port}, "
-                                            "timeout: 3}}")
-                      .replace("to-be: {}", f"to-be: {{hbase: {{host: 127.0.0.1, port: {port}, timeout: 3}}}}"))
+    point_hbase(config, hbase_seeded.asis.port, port, timeout=3)
     out = run_cli("count", "orders", "--config", str(config), "--json")
     result = json.loads(out.stdout)
     assert result["result"]["state"] == "failed", result
